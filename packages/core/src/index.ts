@@ -1,0 +1,28 @@
+// @routelab/core: the tensor engine. Backends, fused masked-update kernels, route(), masked optimisers,
+// modules with named parameters and hook points, safetensors checkpoints, and a splittable RNG.
+export * as tf from '@tensorflow/tfjs-core';
+export { BACKEND_NAMES, UnknownBackendError } from './backends/backend_types.ts';
+export type {
+  BackendChoice,
+  BackendLoadResult,
+  BackendName,
+  WebGpuAdapterDescription,
+} from './backends/backend_types.ts';
+export { isBackendName, loadAllBackends, loadBackend, useBackend } from './backends/load_backend.ts';
+export { measureBackends, selectBackend } from './backends/select_backend.ts';
+export type { BackendSelection, BackendTiming } from './backends/select_backend.ts';
+export { CopyInPlace, MaskedAdamW as MaskedAdamWKernel, MaskedSGD as MaskedSGDKernel } from './kernels/kernel_names.ts';
+export type { MaskedAdamWAttrs, MaskedSGDAttrs } from './kernels/kernel_names.ts';
+export { KernelInputError } from './kernels/validate_inputs.ts';
+export { referenceMaskedAdamW, referenceMaskedSGD } from './kernels/masked_update_reference.ts';
+export { composedMaskedAdamW, composedMaskedSGD } from './ops/composed_masked_update.ts';
+export { hasFusedKernel, maskedAdamWUpdate, maskedSGDUpdate } from './ops/masked_update.ts';
+export type { AdamWSlots, SGDSlots } from './ops/masked_update.ts';
+export { SharedBufferError } from './ops/buffer_ownership.ts';
+export { route, stopGradient } from './ops/route.ts';
+export { MaskedAdamW } from './optim/masked_adamw.ts';
+export type { MaskedAdamWOptions } from './optim/masked_adamw.ts';
+export { MaskedSGD } from './optim/masked_sgd.ts';
+export type { MaskedSGDOptions } from './optim/masked_sgd.ts';
+export { NonFiniteGradientError, OptimizerConfigError, zerosVariable } from './optim/masked_optimizer.ts';
+export type { MaskMap, NamedParameters } from './optim/masked_optimizer.ts';

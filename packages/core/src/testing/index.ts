@@ -1,0 +1,1 @@
+export { describeEachBackend, probeBackends, readFloat32, requiredBackends } from './backend_suites.ts';
