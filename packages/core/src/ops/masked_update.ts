@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MaskedAdamW, MaskedSGD } from '../kernels/kernel_names.ts';
 import type { MaskedAdamWAttrs, MaskedSGDAttrs } from '../kernels/kernel_names.ts';
-import { assertSameShapeFloat32 } from '../kernels/validate_inputs.ts';
+import { assertSameShapeFloat32, KernelInputError } from '../kernels/validate_inputs.ts';
 import { assertNoAliasing, ensureExclusiveBuffer } from './buffer_ownership.ts';
 import { composedMaskedAdamW, composedMaskedSGD } from './composed_masked_update.ts';
 
@@ -27,6 +27,9 @@ export function maskedAdamWUpdate(
   label = 'param',
 ): void {
   const { param, m, v } = slots;
+  if (!Number.isInteger(attrs.step) || attrs.step < 1) {
+    throw new KernelInputError(`${MaskedAdamW} (${label}): step must be an integer >= 1, got ${attrs.step}`);
+  }
   assertSameShapeFloat32(`${MaskedAdamW} (${label})`, { param, grad, mask, m, v });
   assertNoAliasing({ param, m, v }, { grad, mask });
   if (hasFusedKernel(MaskedAdamW)) {
