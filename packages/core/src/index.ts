@@ -24,7 +24,7 @@ export { MaskedAdamW } from './optim/masked_adamw.ts';
 export type { MaskedAdamWOptions } from './optim/masked_adamw.ts';
 export { MaskedSGD } from './optim/masked_sgd.ts';
 export type { MaskedSGDOptions } from './optim/masked_sgd.ts';
-export { NonFiniteGradientError, OptimizerConfigError, zerosVariable } from './optim/masked_optimizer.ts';
+export { MaskedOptimizer, NonFiniteGradientError, OptimizerConfigError, zerosVariable } from './optim/masked_optimizer.ts';
 export type { MaskMap, NamedParameters } from './optim/masked_optimizer.ts';
 export { benchKernels } from './bench/kernels_bench.ts';
 export type { KernelBenchResult, KernelBenchRow } from './bench/kernels_bench.ts';
@@ -32,3 +32,22 @@ export { benchMatmul } from './bench/matmul_bench.ts';
 export type { MatmulBenchResult, MatmulBenchRow } from './bench/matmul_bench.ts';
 export type { BenchRatio, Timing } from './bench/timing.ts';
 export { ratio, sync, timeCalls } from './bench/timing.ts';
+export { StopRequested } from './run/run_context.ts';
+export type {
+  CheckpointPayload,
+  Experiment,
+  ExperimentReport,
+  MetricEvent,
+  ProgressUpdate,
+  RunContext,
+} from './run/run_context.ts';
+export { disjoint, formatInterval, meanInterval, pairedDifference, tQuantile975 } from './stats/confidence.ts';
+export type { Interval } from './stats/confidence.ts';
+export * from './rng/index.ts';
+export * from './nn/index.ts';
+export * from './checkpoint/index.ts';
+// TEMPORARY (cli run-infrastructure helper): exports the cli runner needs until the lead adds the final ones.
+export { CheckpointError, checkpointPaths, listCheckpoints, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint/index.ts';
+export type { CheckpointListing, CheckpointMetadata, LoadedCheckpoint, SavedCheckpoint } from './checkpoint/index.ts';
+export { Rng } from './rng/index.ts';
+export type { RngState } from './rng/index.ts';

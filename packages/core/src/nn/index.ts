@@ -1,0 +1,12 @@
+export { Module, ModuleList } from './module.ts';
+export { HookPoint } from './hook_point.ts';
+export type { HookFn, HookContext } from './hook_point.ts';
+export { withHooks } from './hooks.ts';
+export type { HookSpec } from './hooks.ts';
+export { UnknownNameError, StateDictError } from './module_errors.ts';
+export type { ModuleMemberKind, StateDictMismatch } from './module_errors.ts';
+export { initNormal, initUniform, initZeros, initOnes, initConstant } from './init.ts';
+export { Linear } from './linear.ts';
+export type { LinearOptions } from './linear.ts';
+export { closestNames } from './names.ts';
+export { saveModule, loadModule } from './module_checkpoint.ts';
