@@ -1,0 +1,46 @@
+// A routing scheme is a value: an id, a zod schema for its config, and a function that turns a batch's route
+// labels into masks. The training step (routed_step.ts) applies whatever plan a scheme returns, so a new
+// scheme never touches the training loop.
+import type { Module, tf } from '@routelab/core';
+import type { z } from 'zod';
+import type { RouteLabels } from './labels.ts';
+
+/**
+ * What a scheme asks of one training step. Tensors are owned by the plan: the step disposes them.
+ *
+ * - activations: hook name -> mask broadcastable to the activation (e.g. [batch, 1] or [batch, pos, d]);
+ *   the step attaches `route(x, mask)` there, so the mask scales the gradient flowing back through x.
+ * - forwardMasks: hook name -> multiplier applied to the activation in the forward pass too (e.g. ERA's
+ *   expanded units switched off on retain tokens, which keeps training stable).
+ * - parameters: per class, parameter name -> gradient mask of the parameter's shape. The step takes the
+ *   gradient of the forget and retain losses separately and combines them as mF * gF + mR * gR; elements
+ *   that no present class may update are left exactly unchanged (optimiser state included).
+ * - unitWeights: [units] loss weight per unit (data filtering drops units by giving them weight 0).
+ */
+export interface MaskPlan {
+  activations?: Map<string, tf.Tensor>;
+  forwardMasks?: Map<string, tf.Tensor>;
+  parameters?: { forget: Map<string, tf.Tensor>; retain: Map<string, tf.Tensor> };
+  unitWeights?: tf.Tensor;
+}
+
+export interface PlanContext<Config> {
+  model: Module;
+  config: Config;
+}
+
+export interface RoutingScheme<Config = unknown> {
+  id: string;
+  description: string;
+  configSchema: z.ZodType<Config>;
+  /** Checks the config against the model once, before training (hook and parameter names, sizes). */
+  validate?(ctx: PlanContext<Config>): void;
+  plan(labels: RouteLabels, ctx: PlanContext<Config>): MaskPlan;
+}
+
+export function disposePlan(plan: MaskPlan): void {
+  for (const map of [plan.activations, plan.forwardMasks, plan.parameters?.forget, plan.parameters?.retain]) {
+    for (const t of map?.values() ?? []) t.dispose();
+  }
+  plan.unitWeights?.dispose();
+}

@@ -1,0 +1,41 @@
+// A tiny two-layer network for the routing tests: x [batch, 3] -> hidden [batch, 4] -> y [batch, 2].
+import { initNormal, Module, Rng, tf } from '@routelab/core';
+
+export class TinyNet extends Module {
+  readonly w1: tf.Variable; // [3, 4]
+  readonly w2: tf.Variable; // [4, 2]
+  private readonly hidden = this.addHookPoint('hidden', '[batch, 4]');
+
+  constructor(seed = 1) {
+    super();
+    const rng = Rng.fromSeed(seed);
+    this.w1 = this.addParameter('w1', initNormal(rng.split('w1'), [3, 4], 0.5));
+    this.w2 = this.addParameter('w2', initNormal(rng.split('w2'), [4, 2], 0.5));
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const h = this.hook('hidden', tf.matMul(x, this.w1)); // [batch, 4]
+    return tf.matMul(h, this.w2); // [batch, 2]
+  }
+}
+
+export const inputs = () => tf.tensor2d([[1, 0.5, -1], [0.2, -0.3, 0.8], [-0.5, 1, 0.1], [0.3, 0.3, 0.3]]);
+export const targets = () => tf.tensor2d([[1, 0], [0, 1], [1, 1], [0, 0]]);
+
+/** Per-example squared error [batch]. */
+export function unitLosses(net: TinyNet): () => tf.Tensor {
+  return () => tf.sum(tf.square(tf.sub(net.forward(inputs()), targets())), 1);
+}
+
+export async function snapshot(net: TinyNet): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [name, v] of net.namedParameters()) out[name] = Float32Array.from(await v.data());
+  return out;
+}
+
+/** Indices (row-major) of entries that changed between two snapshots of one parameter. */
+export function changed(before: Float32Array, after: Float32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) out.push(i);
+  return out;
+}
