@@ -59,6 +59,12 @@ export class MaskedAdamW extends MaskedOptimizer {
     }
   }
 
+  protected readonly slotNames = ['m', 'v'] as const;
+
+  protected slotsFor(name: string): Record<string, tf.Variable> {
+    return this.momentsFor(name, this.param(name));
+  }
+
   private momentsFor(name: string, param: tf.Variable): { m: tf.Variable; v: tf.Variable } {
     let state = this.moments.get(name);
     if (!state) {

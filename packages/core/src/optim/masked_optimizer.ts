@@ -149,6 +149,35 @@ export abstract class MaskedOptimizer {
   /** Optimiser state tensors by name, e.g. for checkpoints: `${param}.m`. */
   abstract stateTensors(): Map<string, tf.Variable>;
 
+  /** The state slot names a parameter has (e.g. ['m', 'v']), so restoreState can rebuild them. */
+  protected abstract readonly slotNames: readonly string[];
+  protected abstract slotsFor(name: string): Record<string, tf.Variable>;
+
+  /**
+   * Restores what stateTensors() returned (e.g. from a checkpoint) and the step count, so that training
+   * continues exactly as if it had not stopped. Names and shapes are checked; the tensors are copied.
+   */
+  restoreState(state: Readonly<Record<string, tf.Tensor>>, iterations: number): void {
+    if (!Number.isInteger(iterations) || iterations < 0) {
+      throw new OptimizerConfigError(`restoreState: iterations must be a non-negative integer, got ${iterations}`);
+    }
+    for (const [key, value] of Object.entries(state)) {
+      const dot = key.lastIndexOf('.');
+      const [name, slot] = [key.slice(0, dot), key.slice(dot + 1)];
+      if (dot < 0 || !this.slotNames.includes(slot)) {
+        throw new OptimizerConfigError(`restoreState: "${key}" is not <parameter>.<${this.slotNames.join('|')}>`);
+      }
+      const target = this.slotsFor(name)[slot]!; // slotsFor checks the parameter name
+      if (target.shape.join(',') !== value.shape.join(',')) {
+        throw new OptimizerConfigError(
+          `restoreState: "${key}" has shape [${value.shape.join(', ')}], expected [${target.shape.join(', ')}]`,
+        );
+      }
+      target.assign(tf.tidy(() => tf.add(value, tf.scalar(0)))); // a private copy: kernels write it in place
+    }
+    this.iterations = iterations;
+  }
+
   dispose(): void {
     for (const t of [...this.masks.values(), ...this.onesByShape.values(), ...this.stateTensors().values()]) t.dispose();
     this.masks.clear();

@@ -69,3 +69,26 @@ it('rejects bad hyper-parameters, unknown parameters and mis-shaped masks by nam
   const opt = new MaskedSGD(params, { lr: 0.1 });
   await expect(opt.step({ nope: tf.ones([2]) })).rejects.toThrow(/unknown parameter "nope"/);
 });
+
+it('restoreState continues exactly where saved state left off, and checks names and shapes', async () => {
+  await tf.setBackend('cpu');
+  const run = async (steps: number, resumeAt?: number) => {
+    const w = tf.variable(tf.tensor1d([0.5, -0.2, 0.1]));
+    let opt = new MaskedAdamW([['w', w]], { lr: 0.1 });
+    for (let s = 0; s < steps; s++) {
+      if (s === resumeAt) {
+        const saved = Object.fromEntries([...opt.stateTensors()].map(([k, v]) => [k, tf.clone(v)]));
+        opt = new MaskedAdamW([['w', w]], { lr: 0.1 });
+        opt.restoreState(saved, s);
+      }
+      await opt.step({ w: tf.tensor1d([0.3 * (s + 1), -0.1, 0.2]) });
+    }
+    return Array.from(await w.data());
+  };
+  expect(await run(6, 3)).toEqual(await run(6));
+  const opt = new MaskedAdamW([['w', tf.variable(tf.zeros([3]))]], { lr: 0.1 });
+  expect(() => opt.restoreState({ 'w.x': tf.zeros([3]) }, 1)).toThrow(/"w.x" is not <parameter>.<m\|v>/);
+  expect(() => opt.restoreState({ 'w.m': tf.zeros([2]) }, 1)).toThrow(/"w.m" has shape \[2\], expected \[3\]/);
+  expect(() => opt.restoreState({ 'u.m': tf.zeros([3]) }, 1)).toThrow(/unknown parameter "u"/);
+  expect(() => new MaskedSGD([['w', tf.variable(tf.zeros([3]))]], { lr: 0.1 }).restoreState({}, -1)).toThrow(/iterations/);
+});

@@ -36,13 +36,21 @@ export class MaskedSGD extends MaskedOptimizer {
     const attrs = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
     for (const [name, grad] of grads) {
       const param = this.param(name);
-      let buf = this.buffers.get(name);
-      if (!buf) {
-        buf = zerosVariable(param.shape);
-        this.buffers.set(name, buf);
-      }
-      maskedSGDUpdate({ param, buf }, grad, this.maskFor(name, masks), attrs, name);
+      const { buf } = this.slotsFor(name);
+      maskedSGDUpdate({ param, buf: buf! }, grad, this.maskFor(name, masks), attrs, name);
     }
+  }
+
+  protected readonly slotNames = ['buf'] as const;
+
+  protected slotsFor(name: string): Record<string, tf.Variable> {
+    const param = this.param(name);
+    let buf = this.buffers.get(name);
+    if (!buf) {
+      buf = zerosVariable(param.shape);
+      this.buffers.set(name, buf);
+    }
+    return { buf };
   }
 
   stateTensors(): Map<string, tf.Variable> {
