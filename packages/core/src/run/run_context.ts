@@ -1,0 +1,77 @@
+// The contract between an experiment (MNIST split, persona arms...) and whatever runs it (the CLI's run
+// directories, a worker in `routelab compare`, a test). Experiments never touch the file system layout or the
+// terminal themselves: they report metrics, ask whether to stop, and save or restore checkpoints through
+// this interface, which is what makes every experiment interruptible and resumable in the same way.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { z } from 'zod';
+import type { BackendName } from '../backends/backend_types.ts';
+
+/** One metrics event, appended as a line of metrics.jsonl. */
+export interface MetricEvent {
+  /** e.g. 'train', 'eval', 'certificate', 'gradient-mass'. */
+  kind: string;
+  /** Which part of the experiment: e.g. 'routed/seed-1'. */
+  cell?: string;
+  step?: number;
+  [field: string]: unknown;
+}
+
+export interface ProgressUpdate {
+  /** Short label of the current phase, e.g. 'routed seed 2'. */
+  phase: string;
+  done: number;
+  total: number;
+  /** e.g. { loss: 0.123 } shown beside the bar. */
+  info?: Record<string, number | string>;
+}
+
+/** Tensors plus JSON state, saved under a name (e.g. the cell) and restored on resume. */
+export interface CheckpointPayload {
+  tensors: Record<string, tf.Tensor>;
+  /** Anything JSON-serialisable: step counters, optimiser iteration, phase... */
+  state: Record<string, unknown>;
+}
+
+export interface RunContext {
+  readonly backend: BackendName;
+  readonly seed: number;
+  /** Appends to metrics.jsonl. */
+  emit(event: MetricEvent): void;
+  progress(update: ProgressUpdate): void;
+  /** True once Ctrl-C or SIGTERM arrived: save a checkpoint and return early (throw StopRequested). */
+  stopRequested(): boolean;
+  saveCheckpoint(name: string, payload: CheckpointPayload): Promise<void>;
+  /** The last checkpoint saved under `name`, or undefined when starting fresh. */
+  loadCheckpoint(name: string): Promise<CheckpointPayload | undefined>;
+  /** Results of finished parts (so a resumed run skips them): stored as JSON under `name`. */
+  saveResult(name: string, result: unknown): Promise<void>;
+  loadResult<T>(name: string): Promise<T | undefined>;
+}
+
+/** Thrown by an experiment after saving its checkpoint when a stop was requested. */
+export class StopRequested extends Error {
+  constructor() {
+    super('stopped on request; the run can be resumed');
+    this.name = 'StopRequested';
+  }
+}
+
+export interface ExperimentReport {
+  /** Machine-readable results, written as report.json. */
+  json: Record<string, unknown>;
+  /** Human-readable report, written as report.md. */
+  markdown: string;
+}
+
+/**
+ * An experiment: a config schema (with presets), and a run function. Registered by id in the CLI's table.
+ * `Config` is the resolved config (after zod parsing and defaults); it is saved whole in the run directory.
+ */
+export interface Experiment<Config> {
+  id: string;
+  description: string;
+  configSchema: z.ZodType<Config>;
+  presets: Record<string, Config>;
+  defaultPreset: string;
+  run(config: Config, ctx: RunContext): Promise<ExperimentReport>;
+}
