@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchMatmulCommand } from './commands/bench.ts';
 import { infoCommand } from './commands/info.ts';
+import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
+import { runCommand, type RunCommandOptions } from './commands/run.ts';
 import { UsageError } from './errors.ts';
+import { knownExperiments } from './experiments.ts';
+import { ExitStatus } from './runs/index.ts';
 
 // Dawn (WebGPU in Node) needs a runtime directory.
 process.env.XDG_RUNTIME_DIR ??= tmpdir();
@@ -34,6 +38,28 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
     .option('--backends <list>', 'comma-separated backends (default wasm)')
     .action(benchMatmulCommand);
+
+  program
+    .command('run')
+    .description('run an experiment into a new run directory (Ctrl-C stops it resumably)')
+    .argument('<experiment>', 'experiment id')
+    .option('--preset <name>', "config preset (default: the experiment's default preset)")
+    .option('--config <file>', 'JSON file of settings deep-merged over the preset')
+    .option('--seeds <n>', 'number of seeds (sets the config\'s "seeds" setting)')
+    .option('--seed <n>', 'base seed of the run (default: the config\'s "seed" setting, else 0)')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--out <dir>', 'run directory (default runs/<experiment>-<preset>-<yyyymmdd-hhmmss>)')
+    .option('--json', 'print report.json on stdout (progress goes to stderr)')
+    .addHelpText('after', () => `\nExperiments: ${knownExperiments()}\nExit status: 0 finished, 1 failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM (resumable).`)
+    .action((experiment: string, options: RunCommandOptions) => runCommand(experiment, options));
+  program
+    .command('resume')
+    .description('continue an interrupted or failed run from its checkpoints, on the same backend')
+    .argument('<run-dir>', 'the run directory')
+    .option('--json', 'print report.json on stdout (progress goes to stderr)')
+    .option('--force', 'resume even if the manifest says the run is still running elsewhere')
+    .addHelpText('after', '\nA run that already finished is left alone (exit 0; with --json its report is printed).')
+    .action((runDir: string, options: ResumeCommandOptions) => resumeCommand(runDir, options));
   return program;
 }
 
@@ -43,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ExitStatus) return err.code;
     if (err instanceof UsageError) {
       process.stderr.write(`routelab: ${err.message}\n`);
       return 2;

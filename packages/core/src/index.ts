@@ -32,7 +32,7 @@ export { benchMatmul } from './bench/matmul_bench.ts';
 export type { MatmulBenchResult, MatmulBenchRow } from './bench/matmul_bench.ts';
 export type { BenchRatio, Timing } from './bench/timing.ts';
 export { ratio, sync, timeCalls } from './bench/timing.ts';
-export { StopRequested } from './run/run_context.ts';
+export { StopRequested, yieldToEventLoop } from './run/run_context.ts';
 export type {
   CheckpointPayload,
   Experiment,
@@ -46,8 +46,3 @@ export type { Interval } from './stats/confidence.ts';
 export * from './rng/index.ts';
 export * from './nn/index.ts';
 export * from './checkpoint/index.ts';
-// TEMPORARY (cli run-infrastructure helper): exports the cli runner needs until the lead adds the final ones.
-export { CheckpointError, checkpointPaths, listCheckpoints, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint/index.ts';
-export type { CheckpointListing, CheckpointMetadata, LoadedCheckpoint, SavedCheckpoint } from './checkpoint/index.ts';
-export { Rng } from './rng/index.ts';
-export type { RngState } from './rng/index.ts';

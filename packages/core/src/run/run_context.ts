@@ -38,7 +38,11 @@ export interface RunContext {
   /** Appends to metrics.jsonl. */
   emit(event: MetricEvent): void;
   progress(update: ProgressUpdate): void;
-  /** True once Ctrl-C or SIGTERM arrived: save a checkpoint and return early (throw StopRequested). */
+  /**
+   * True once Ctrl-C or SIGTERM arrived: save a checkpoint and return early (throw StopRequested). Signals
+   * are delivered by the event loop, so a step loop should yield once per step (`await yieldToEventLoop()`)
+   * or it will only notice the stop when it next awaits I/O.
+   */
   stopRequested(): boolean;
   saveCheckpoint(name: string, payload: CheckpointPayload): Promise<void>;
   /** The last checkpoint saved under `name`, or undefined when starting fresh. */
@@ -46,6 +50,11 @@ export interface RunContext {
   /** Results of finished parts (so a resumed run skips them): stored as JSON under `name`. */
   saveResult(name: string, result: unknown): Promise<void>;
   loadResult<T>(name: string): Promise<T | undefined>;
+}
+
+/** Lets pending signal handlers and timers run; call once per training step. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** Thrown by an experiment after saving its checkpoint when a stop was requested. */
