@@ -50,6 +50,7 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
     .option('--out <dir>', 'run directory (default runs/<experiment>-<preset>-<yyyymmdd-hhmmss>)')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
+    .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', (file: string, all: string[] = []) => [...all, file])
     .addHelpText('after', () => `\nExperiments: ${knownExperiments()}\nExit status: 0 finished, 1 failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM (resumable).`)
     .action((experiment: string, options: RunCommandOptions) => runCommand(experiment, options));
   program

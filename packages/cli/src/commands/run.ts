@@ -13,6 +13,7 @@ export interface RunCommandOptions {
   backend?: string;
   out?: string;
   json?: boolean;
+  plugin?: string[];
 }
 
 export function parseCount(flag: string, text: string | undefined, options: { min: number }): number | undefined {
@@ -35,6 +36,7 @@ export async function runCommand(experimentId: string, options: RunCommandOption
     ...(seed !== undefined ? { seed } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     ...(options.out !== undefined ? { out: options.out } : {}),
+    plugins: options.plugin ?? [],
     log: options.json ? process.stderr : process.stdout,
   });
   await finishCommand(outcome, options.json ?? false);

@@ -46,6 +46,8 @@ export const runManifestSchema = z.object({
   /** Lines of metrics.jsonl covered by the last checkpoint or result saved; resume drops lines past it. */
   metricsLines: z.number().int().nonnegative(),
   resumes: z.array(z.object({ at: z.iso.datetime(), fromStatus: z.enum(RUN_STATUSES), pid: z.number().int() })),
+  /** Absolute paths of the plugin modules loaded for the run (resume loads them again). */
+  plugins: z.array(z.string()).default([]),
 });
 
 export type RunManifest = z.infer<typeof runManifestSchema>;

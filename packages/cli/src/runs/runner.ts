@@ -9,6 +9,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { StopRequested, UnknownBackendError, selectBackend, writeFileAtomic } from '@routelab/core';
+import { loadPlugin } from '@routelab/routing';
 import type { BackendSelection, Experiment, ExperimentReport } from '@routelab/core';
 import { UsageError } from '../errors.ts';
 import { EXPERIMENTS, knownExperiments, type ExperimentTable } from '../experiments.ts';
@@ -39,6 +40,8 @@ export interface RunOptions extends ConfigRequest, RunControlOptions {
   out?: string;
   /** Where default run directories go (default 'runs', relative to the working directory). */
   runsRoot?: string;
+  /** Plugin modules (routing schemes) to load before the config is validated; recorded for resume. */
+  plugins?: string[];
 }
 
 export interface ResumeOptions extends RunControlOptions {
@@ -81,9 +84,24 @@ async function chooseBackend(choice: string): Promise<BackendSelection> {
   }
 }
 
+/** Loads plugin modules (each registers routing schemes); returns their absolute paths. Bad plugins are UsageErrors. */
+async function loadPlugins(files: readonly string[]): Promise<string[]> {
+  const loaded: string[] = [];
+  for (const file of files) {
+    try {
+      await loadPlugin(file);
+    } catch (err) {
+      throw new UsageError(`--plugin: ${messageOf(err)}`);
+    }
+    loaded.push(resolve(file));
+  }
+  return loaded;
+}
+
 /** Runs `experiment` in a new run directory. Throws UsageError on bad input, before anything is written. */
 export async function runExperiment<Config>(experiment: Experiment<Config>, options: RunOptions = {}): Promise<RunOutcome> {
   const log = options.log ?? process.stdout;
+  const plugins = await loadPlugins(options.plugins ?? []);
   const resolved = await resolveConfig(experiment, options);
   const runDir = await checkNewRunDir(
     options.out ?? defaultRunDir(options.runsRoot ?? 'runs', experiment.id, resolved.preset),
@@ -117,6 +135,7 @@ export async function runExperiment<Config>(experiment: Experiment<Config>, opti
     host: environment.host,
     metricsLines: 0,
     resumes: [],
+    plugins,
   };
   const store = new ManifestStore(paths.manifest, manifest);
   try {
@@ -183,6 +202,7 @@ export async function resumeRun(runDir: string, options: ResumeOptions = {}): Pr
     );
   }
   const experiment = table[manifest.experiment]!;
+  await loadPlugins(manifest.plugins);
   const configJson = await readJsonFile(paths.config);
   const parsed = experiment.configSchema.safeParse(configJson);
   if (!parsed.success) {
