@@ -1,7 +1,6 @@
 // Lint: typescript-eslint's recommended rules, plus Nx's module boundaries. Dependencies point one way:
 // core <- routing <- persona <- cli; the viewer may use core, routing and persona (in-browser sampling) but
-// never cli; nothing deep-imports
-// another package (each exposes only its index).
+// never cli; nothing deep-imports another package (each exposes only its index).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
