@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchMatmulCommand } from './commands/bench.ts';
 import { infoCommand } from './commands/info.ts';
+import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
 import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
+import { viewCommand, type ViewCommandOptions } from './commands/view.ts';
 import { UsageError } from './errors.ts';
 import { knownExperiments } from './experiments.ts';
 import { ExitStatus } from './runs/index.ts';
@@ -61,7 +63,36 @@ export function buildProgram(): Command {
     .option('--force', 'resume even if the manifest says the run is still running elsewhere')
     .addHelpText('after', '\nA run that already finished is left alone (exit 0; with --json its report is printed).')
     .action((runDir: string, options: ResumeCommandOptions) => resumeCommand(runDir, options));
+  program
+    .command('sweep')
+    .description('run a grid of cells (settings x seeds) on the worker pool, or emit a Slurm job array')
+    .argument('<spec>', 'sweep spec JSON: { experiment, preset?, config?, grid: { "path.to.setting": [values] } }')
+    .option('--out <dir>', 'sweep directory (default runs/sweep-<spec name>); running again resumes it')
+    .option('--workers <n>', 'parallel workers (default: one per core)')
+    .option('--emit <target>', 'write a job script instead of running: slurm')
+    .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', collect, [])
+    .option('--setup <module>', 'import a module in every worker first (repeatable; for custom experiments)', collect, [])
+    .action((spec: string, options: SweepCommandOptions) => sweepCommand(spec, options));
+  program
+    .command('collect')
+    .description("merge a sweep's cells into one report (report.json, report.md in the sweep directory)")
+    .argument('<dir>', 'the sweep directory')
+    .option('--setup <module>', 'import a module first (repeatable; for custom experiments)', collect, [])
+    .action((dir: string, options: { setup?: string[] }) => collectCommand(dir, options));
+  program
+    .command('view')
+    .description('serve the viewer (runs, inspector, compare, sampling) over a runs directory, read-only')
+    .argument('[runs-dir]', 'the runs directory', 'runs')
+    .option('--port <n>', 'port (0 picks a free one)', '8737')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1: this machine only)')
+    .option('--dist <dir>', 'the built viewer (default apps/viewer/dist, built on first use)')
+    .option('--no-build', 'do not build the viewer when it is missing (serve the API only)')
+    .action((runsDir: string, options: ViewCommandOptions) => viewCommand(runsDir, options));
   return program;
+}
+
+function collect(value: string, all: string[]): string[] {
+  return [...all, value];
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,18 +1,6 @@
 // End-to-end: the routelab command as a user runs it.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const bin = fileURLToPath(new URL('../bin/routelab.mjs', import.meta.url));
-
-export function routelab(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 240_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { routelab } from './fixtures/cli_helpers.ts';
 
 describe('routelab info', () => {
   it('--json lists the backends, the adapter and the auto choice with its reason', () => {

@@ -35,6 +35,7 @@ export { ratio, sync, timeCalls } from './bench/timing.ts';
 export { StopRequested, yieldToEventLoop } from './run/run_context.ts';
 export type {
   CheckpointPayload,
+  CollectedCell,
   Experiment,
   ExperimentReport,
   MetricEvent,

@@ -18,6 +18,8 @@ export interface ConfigRequest {
   seeds?: number;
   /** The run's base seed (RunContext.seed). Also sets the config's `seed` setting when it has one. */
   seed?: number;
+  /** Settings deep-merged after the file (sweeps and compare build cells this way). */
+  overrides?: Record<string, unknown>;
 }
 
 export interface ResolvedConfig<Config> {
@@ -46,6 +48,10 @@ export async function resolveConfig<Config>(
     override = await readConfigFile(request.configFile);
     merged = deepMerge(merged, override);
   }
+  if (request.overrides !== undefined) {
+    override = deepMerge(override ?? {}, request.overrides) as Record<string, unknown>;
+    merged = deepMerge(merged, request.overrides);
+  }
   const settings = settingNames(experiment.configSchema, merged);
   if (request.seeds !== undefined) {
     if (!settings.has('seeds')) throw new UsageError(`--seeds: experiment "${experiment.id}" has no "seeds" setting`);
@@ -55,7 +61,9 @@ export async function resolveConfig<Config>(
     merged = { ...(merged as Record<string, unknown>), seed: request.seed };
   }
 
-  const source = `preset "${preset}"${request.configFile !== undefined ? ` + ${request.configFile}` : ''}`;
+  const source =
+    `preset "${preset}"${request.configFile !== undefined ? ` + ${request.configFile}` : ''}` +
+    `${request.overrides !== undefined ? ' + overrides' : ''}`;
   const parsed = experiment.configSchema.safeParse(merged);
   if (!parsed.success) {
     throw new UsageError(

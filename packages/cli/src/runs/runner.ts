@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { StopRequested, UnknownBackendError, selectBackend, writeFileAtomic } from '@routelab/core';
 import { loadPlugin } from '@routelab/routing';
-import type { BackendSelection, Experiment, ExperimentReport } from '@routelab/core';
+import type { BackendSelection, Experiment, ExperimentReport, ProgressUpdate } from '@routelab/core';
 import { UsageError } from '../errors.ts';
 import { EXPERIMENTS, knownExperiments, type ExperimentTable } from '../experiments.ts';
 import { formatConfigIssues, resolveConfig, type ConfigRequest } from './config_resolution.ts';
@@ -18,7 +18,7 @@ import { createDirectoryContext, verifyCheckpoints } from './directory_context.t
 import { RunFileError, errorCode, messageOf } from './errors.ts';
 import { isPlainObject, parseJsonText, toJsonText } from './json_text.ts';
 import { MetricsLog } from './metrics_log.ts';
-import { createProgressReporter, type LogStream } from './progress_reporter.ts';
+import { createProgressReporter, type LogStream, type ProgressReporter } from './progress_reporter.ts';
 import { checkIsRunDir, checkNewRunDir, defaultRunDir, readJsonFile, readRunManifest, runPaths } from './run_directory.ts';
 import type { RunPaths } from './run_directory.ts';
 import { ManifestStore, describeEnvironment, type RunManifest, type RunStatus } from './run_manifest.ts';
@@ -31,6 +31,8 @@ export interface RunControlOptions {
   handleSignals?: boolean;
   /** Aborting it asks the experiment to stop, like a first Ctrl-C. */
   abortSignal?: AbortSignal;
+  /** Receives progress instead of the bar or lines on `log` (a worker forwards it to the main thread). */
+  onProgress?: (update: ProgressUpdate) => void;
 }
 
 export interface RunOptions extends ConfigRequest, RunControlOptions {
@@ -271,11 +273,15 @@ function checkReport(report: unknown): asserts report is ExperimentReport {
   }
 }
 
+function forwardingReporter(onProgress: (u: ProgressUpdate) => void, log: LogStream): ProgressReporter {
+  return { update: onProgress, message: (text) => void log.write(`${text}\n`), stop: () => {} };
+}
+
 async function execute<Config>(s: Session<Config>): Promise<RunOutcome> {
   const { paths, store, metrics, log } = s;
   const shown = displayPath(paths.dir);
   const resumeHint = `continue it with: routelab resume ${shown}`;
-  const progress = createProgressReporter(log);
+  const progress = s.options.onProgress ? forwardingReporter(s.options.onProgress, log) : createProgressReporter(log);
   const stop = new StopController({
     handleSignals: s.options.handleSignals ?? true,
     ...(s.options.abortSignal ? { abortSignal: s.options.abortSignal } : {}),

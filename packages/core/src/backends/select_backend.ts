@@ -71,10 +71,9 @@ export async function measureBackends(repeats = 5): Promise<{ backends: BackendL
 /** Resolves `auto` by measurement (or checks a named backend), activates it, and says why. */
 export async function selectBackend(choice: BackendChoice | string = 'auto'): Promise<BackendSelection> {
   if (choice !== 'auto') {
+    // Only the named backend is loaded: loading the others costs time (and Dawn prints warnings).
     const result = await useBackend(choice);
-    const backends = await loadAllBackends();
-    await useBackend(choice); // loadAllBackends does not change the active backend, but be explicit
-    return { chosen: result.name, reason: `requested by name (${result.detail})`, backends, timings: [] };
+    return { chosen: result.name, reason: `requested by name (${result.detail})`, backends: [result], timings: [] };
   }
   const { backends, timings } = await measureBackends();
   const measured = timings.filter((t): t is BackendTiming & { ms: number } => t.ms !== undefined);

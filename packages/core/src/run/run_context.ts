@@ -72,6 +72,18 @@ export interface ExperimentReport {
   markdown: string;
 }
 
+/** One finished (or failed) run gathered by `routelab collect` / `compare` from a sweep's cell directories. */
+export interface CollectedCell<Config> {
+  /** The cell's id in the sweep, e.g. "arm=era,seed=1". */
+  id: string;
+  config: Config;
+  status: 'finished' | 'failed' | 'interrupted' | 'running' | 'missing';
+  /** Everything the run saved with saveResult, by name. */
+  results: Record<string, unknown>;
+  report?: Record<string, unknown>;
+  error?: string;
+}
+
 /**
  * An experiment: a config schema (with presets), and a run function. Registered by id in the CLI's table.
  * `Config` is the resolved config (after zod parsing and defaults); it is saved whole in the run directory.
@@ -83,4 +95,9 @@ export interface Experiment<Config> {
   presets: Record<string, Config>;
   defaultPreset: string;
   run(config: Config, ctx: RunContext): Promise<ExperimentReport>;
+  /**
+   * Merges cells run separately (a sweep, `routelab compare`) into one report. Without it, collect writes a
+   * table of each cell's report.json.
+   */
+  collect?(cells: CollectedCell<Config>[]): ExperimentReport;
 }
