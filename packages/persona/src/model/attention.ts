@@ -1,0 +1,82 @@
+// Causal multi-head self-attention. Heads are stored concatenated on the output axis of w_q, w_k and w_v
+// (head h owns columns h*d_head .. (h+1)*d_head) and on the input axis of w_o, so the projections are plain
+// 2-D matMuls of [batch*pos, d_model]; only the score and mixing products are batched, over batch*heads.
+//
+// Causality comes from an additive mask (0 on and below the diagonal, -1e9 above) that the caller passes
+// in, precomputed once per sequence length. No key-padding mask is needed: batches are right-padded, so a
+// real token never has a pad at or before its position, and losses at pad positions are masked out.
+import { initNormal, initZeros, Module, tf, type Rng } from '@routelab/core';
+
+export interface AttentionDims {
+  dModel: number;
+  nHeads: number;
+}
+
+export class Attention extends Module {
+  readonly dHead: number;
+  readonly w_q: tf.Variable; // [d_model, heads * d_head]
+  readonly b_q: tf.Variable; // [heads * d_head]
+  readonly w_k: tf.Variable; // [d_model, heads * d_head]
+  readonly b_k: tf.Variable; // [heads * d_head]
+  readonly w_v: tf.Variable; // [d_model, heads * d_head]
+  readonly b_v: tf.Variable; // [heads * d_head]
+  readonly w_o: tf.Variable; // [heads * d_head, d_model]
+  readonly b_o: tf.Variable; // [d_model]
+
+  constructor(
+    rng: Rng,
+    readonly dims: AttentionDims,
+    init: { std: number; outStd: number },
+  ) {
+    super();
+    const { dModel, nHeads } = dims;
+    this.dHead = dModel / nHeads;
+    this.w_q = this.addParameter('w_q', initNormal(rng.split('w_q'), [dModel, dModel], init.std));
+    this.b_q = this.addParameter('b_q', initZeros([dModel]));
+    this.w_k = this.addParameter('w_k', initNormal(rng.split('w_k'), [dModel, dModel], init.std));
+    this.b_k = this.addParameter('b_k', initZeros([dModel]));
+    this.w_v = this.addParameter('w_v', initNormal(rng.split('w_v'), [dModel, dModel], init.std));
+    this.b_v = this.addParameter('b_v', initZeros([dModel]));
+    this.addHookPoint('q', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
+    this.addHookPoint('k', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
+    this.addHookPoint('v', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
+    this.addHookPoint('scores', `[batch, ${nHeads}, pos, pos]`); // [batch, heads, query_pos, key_pos], scaled and masked, pre-softmax
+    this.addHookPoint('pattern', `[batch, ${nHeads}, pos, pos]`); // [batch, heads, query_pos, key_pos], rows sum to 1
+    this.addHookPoint('z', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head], pattern @ v
+    this.w_o = this.addParameter('w_o', initNormal(rng.split('w_o'), [dModel, dModel], init.outStd));
+    this.b_o = this.addParameter('b_o', initZeros([dModel]));
+    this.addHookPoint('out', `[batch, pos, ${dModel}]`); // [batch, pos, d_model]
+  }
+
+  /** x [batch, pos, d_model], causalMask [pos, pos] additive -> [batch, pos, d_model] */
+  forward(x: tf.Tensor, causalMask: tf.Tensor): tf.Tensor {
+    const [batch, pos, dModel] = x.shape as [number, number, number];
+    const { nHeads } = this.dims;
+    const dHead = this.dHead;
+    const flat = tf.reshape(x, [batch * pos, dModel]) as tf.Tensor2D;
+    // [batch*pos, d_model] -> [batch, heads, pos, d_head]
+    const heads = (w: tf.Variable, b: tf.Variable) =>
+      tf.transpose(tf.reshape(tf.add(tf.matMul(flat, w as tf.Tensor2D), b), [batch, pos, nHeads, dHead]), [0, 2, 1, 3]);
+    const q = this.hook('q', heads(this.w_q, this.b_q));
+    const k = this.hook('k', heads(this.w_k, this.b_k));
+    const v = this.hook('v', heads(this.w_v, this.b_v));
+    const rows = batch * nHeads;
+    const q3 = tf.reshape(tf.mul(q, 1 / Math.sqrt(dHead)), [rows, pos, dHead]) as tf.Tensor3D;
+    const k3 = tf.reshape(k, [rows, pos, dHead]) as tf.Tensor3D;
+    const raw = tf.reshape(tf.matMul(q3, k3, false, true), [batch, nHeads, pos, pos]);
+    const scores = this.hook('scores', tf.add(raw, causalMask));
+    const pattern = this.hook('pattern', tf.softmax(scores));
+    const mixed = tf.matMul(tf.reshape(pattern, [rows, pos, pos]) as tf.Tensor3D, tf.reshape(v, [rows, pos, dHead]) as tf.Tensor3D);
+    const z = this.hook('z', tf.reshape(mixed, [batch, nHeads, pos, dHead]));
+    const merged = tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [batch * pos, dModel]) as tf.Tensor2D;
+    const out = tf.add(tf.matMul(merged, this.w_o as tf.Tensor2D), this.b_o);
+    return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
+  }
+}
+
+/** [len, len] additive causal mask: 0 where key <= query, -1e9 above the diagonal. */
+export function causalMask(len: number): tf.Tensor2D {
+  const values = new Float32Array(len * len);
+  for (let q = 0; q < len; q++) for (let key = q + 1; key < len; key++) values[q * len + key] = -1e9;
+  return tf.tensor2d(values, [len, len]);
+}
