@@ -1,11 +1,12 @@
 // routelab's kernels for tfjs's wasm backend (registered by ../register_all_kernels.ts). BatchMatMul and
-// _FusedMatMul replace tfjs's configs and call them through (see batch_mat_mul_wasm.ts).
+// _FusedMatMul replace tfjs's configs and call them through (see batch_mat_mul_wasm.ts); OneHot fixes a dtype bug.
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './batch_mat_mul_wasm.ts';
 import { copyInPlaceWasmConfig } from './copy_in_place_wasm.ts';
 import { fusedMatMulWasmConfig } from './fused_mat_mul_wasm.ts';
 import { maskedAdamWWasmConfig } from './masked_adamw_wasm.ts';
 import { maskedSGDWasmConfig } from './masked_sgd_wasm.ts';
+import { oneHotWasmConfig } from './one_hot_wasm.ts';
 
 export const kernels: KernelConfig[] = [
   maskedAdamWWasmConfig,
@@ -13,4 +14,5 @@ export const kernels: KernelConfig[] = [
   copyInPlaceWasmConfig,
   batchMatMulWasmConfig,
   fusedMatMulWasmConfig,
+  oneHotWasmConfig,
 ];

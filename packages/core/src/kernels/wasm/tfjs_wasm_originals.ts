@@ -29,6 +29,7 @@ export function requireOriginal(config: KernelConfig | undefined, kernelName: st
 export const originalBatchMatMul = captureOriginal('BatchMatMul');
 export const originalFusedMatMul = captureOriginal('_FusedMatMul');
 export const originalTranspose = captureOriginal('Transpose');
+export const originalOneHot = captureOriginal('OneHot');
 
 /**
  * A new tensor (backend data only, the caller disposes it with backend.disposeData) holding `t` with its
