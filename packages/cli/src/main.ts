@@ -1,7 +1,7 @@
 // Entry point of the `routelab` command.
 import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { benchKernelsCommand, benchMatmulCommand } from './commands/bench.ts';
+import { benchKernelsCommand, benchLmStepCommand, benchMatmulCommand } from './commands/bench.ts';
 import { infoCommand } from './commands/info.ts';
 import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
 import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
@@ -40,6 +40,13 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
     .option('--backends <list>', 'comma-separated backends (default wasm)')
     .action(benchMatmulCommand);
+  bench
+    .command('lm-step')
+    .description('training tokens per second of the persona LM, quick and full sizes')
+    .option('--json', 'print one JSON object')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--batch <n>', 'sequences per step (default 64)')
+    .action(benchLmStepCommand);
 
   program
     .command('run')

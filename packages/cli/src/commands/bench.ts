@@ -1,5 +1,6 @@
 // `routelab bench kernels|matmul [--json]`: speed goals as ratios measured in one run (never timed tests).
-import { benchKernels, benchMatmul, BACKEND_NAMES, isBackendName } from '@routelab/core';
+import { benchKernels, benchMatmul, BACKEND_NAMES, isBackendName, selectBackend } from '@routelab/core';
+import { benchLmStep } from '@routelab/persona';
 import type { BackendName } from '@routelab/core';
 import { formatRatios, formatTable, printJson } from '../format.ts';
 import { UsageError } from '../errors.ts';
@@ -54,4 +55,19 @@ export async function benchMatmulCommand(options: BenchOptions): Promise<void> {
   for (const s of result.skipped) console.log(`skipped ${s.backend}: ${s.reason}`);
   console.log();
   console.log(formatRatios(result.ratios));
+}
+
+export async function benchLmStepCommand(options: BenchOptions & { backend?: string; batch?: string }): Promise<void> {
+  const batchSize = options.batch === undefined ? 64 : Number(options.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch: "${options.batch}" is not a positive integer`);
+  const selection = await selectBackend(options.backend ?? 'auto');
+  const result = await benchLmStep({ batchSize });
+  if (options.json) return printJson({ benchmark: 'lm-step', ...result, backend: selection.chosen, backendReason: selection.reason });
+  console.log(`LM training step on ${selection.chosen} (${selection.reason}):`);
+  console.log(
+    formatTable(
+      ['model', 'parameters', 'batch', 'ms/step', 'tokens/s'],
+      result.rows.map((r) => [r.preset, r.parameterCount, r.batchSize, Number(r.msPerStep.toFixed(1)), Math.round(r.tokensPerSecond)]),
+    ),
+  );
 }
