@@ -8,6 +8,7 @@ import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
 import { viewCommand, type ViewCommandOptions } from './commands/view.ts';
 import { UsageError } from './errors.ts';
+import { importSetupModules } from './setup_modules.ts';
 import { knownExperiments } from './experiments.ts';
 import { ExitStatus } from './runs/index.ts';
 
@@ -78,14 +79,13 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'parallel workers (default: one per core)')
     .option('--emit <target>', 'write a job script instead of running: slurm')
     .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', collect, [])
-    .option('--setup <module>', 'import a module in every worker first (repeatable; for custom experiments)', collect, [])
+    .addHelpText('after', `\nCustom experiments: list modules that register them in ROUTELAB_SETUP_MODULES (workers and Slurm tasks inherit it).`)
     .action((spec: string, options: SweepCommandOptions) => sweepCommand(spec, options));
   program
     .command('collect')
     .description("merge a sweep's cells into one report (report.json, report.md in the sweep directory)")
     .argument('<dir>', 'the sweep directory')
-    .option('--setup <module>', 'import a module first (repeatable; for custom experiments)', collect, [])
-    .action((dir: string, options: { setup?: string[] }) => collectCommand(dir, options));
+    .action((dir: string) => collectCommand(dir));
   program
     .command('view')
     .description('serve the viewer (runs, inspector, compare, sampling) over a runs directory, read-only')
@@ -104,6 +104,7 @@ function collect(value: string, all: string[]): string[] {
 
 export async function main(argv: string[]): Promise<number> {
   try {
+    await importSetupModules();
     await buildProgram().parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routelab } from './fixtures/cli_helpers.ts';
 
-const setup = new URL('./fixtures/register_linreg.ts', import.meta.url).pathname;
+const env = { ROUTELAB_SETUP_MODULES: new URL('./fixtures/register_linreg.ts', import.meta.url).pathname };
 
 async function specFile(spec: unknown): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'routelab-sweep-'));
@@ -21,7 +21,7 @@ describe('routelab sweep', () => {
   it('runs every cell locally, reuses finished cells, and collects one report', async () => {
     const { dir, file } = await specFile(linregSpec);
     const out = join(dir, 'sweep');
-    const first = routelab(['sweep', file, '--out', out, '--workers', '2', '--setup', setup]);
+    const first = routelab(['sweep', file, '--out', out, '--workers', '2'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/2 of 2 cells finished/);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
@@ -29,10 +29,10 @@ describe('routelab sweep', () => {
     expect(report.cells.map((c: { id: string }) => c.id)).toEqual(['lr=0.05', 'lr=0.1']);
     const cellConfig = JSON.parse(await readFile(join(out, 'cells', '1', 'config.json'), 'utf8'));
     expect(cellConfig.lr).toBe(0.1);
-    const again = routelab(['sweep', file, '--out', out, '--setup', setup]);
+    const again = routelab(['sweep', file, '--out', out], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/2 finished cells reused/);
-    const collected = routelab(['collect', out, '--setup', setup]);
+    const collected = routelab(['collect', out], env);
     expect(collected.code).toBe(0);
     expect(collected.stdout).toMatch(/\| lr=0\.05 \| finished \|/);
   });
@@ -40,7 +40,7 @@ describe('routelab sweep', () => {
   it('--emit slurm writes a job-array script with one task per cell', async () => {
     const { dir, file } = await specFile({ ...linregSpec, grid: { lr: [0.01, 0.02, 0.03] } });
     const out = join(dir, 'sweep');
-    const r = routelab(['sweep', file, '--out', out, '--emit', 'slurm', '--setup', setup]);
+    const r = routelab(['sweep', file, '--out', out, '--emit', 'slurm'], env);
     expect(r.code).toBe(0);
     const script = await readFile(join(out, 'slurm', 'sweep.sbatch'), 'utf8');
     expect(script).toMatch(/#SBATCH --array=0-2/);
@@ -58,13 +58,13 @@ describe('routelab sweep', () => {
     ];
     for (const [spec, message] of cases) {
       const { dir, file } = await specFile(spec);
-      const r = routelab(['sweep', file, '--out', join(dir, 'sweep'), '--setup', setup]);
+      const r = routelab(['sweep', file, '--out', join(dir, 'sweep')], env);
       expect(r.code, JSON.stringify(spec)).toBe(2);
       expect(r.stderr).toMatch(message);
     }
     const { dir, file } = await specFile(linregSpec);
     // A path under a regular file cannot be created, even by root.
-    const r = routelab(['sweep', file, '--out', join(file, 'sweep'), '--setup', setup]);
+    const r = routelab(['sweep', file, '--out', join(file, 'sweep')], env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sweep directory .*spec\.json\/sweep is not writable/);
     void dir;

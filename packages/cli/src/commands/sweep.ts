@@ -1,6 +1,5 @@
 // `routelab sweep <spec.json> [--out DIR] [--workers N] [--emit slurm]` and `routelab collect <dir>`.
-import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, extname, join } from 'node:path';
 import { findExperiment } from '../experiments.ts';
 import { UsageError } from '../errors.ts';
 import { collectSweep } from '../sweep/collect.ts';
@@ -18,15 +17,11 @@ export interface SweepCommandOptions {
   workers?: string;
   emit?: string;
   plugin?: string[];
-  /** Modules imported by each worker first (tests use it to register a test experiment). */
-  setup?: string[];
 }
 
 export async function sweepCommand(specFile: string, options: SweepCommandOptions): Promise<void> {
   if (options.emit !== undefined && options.emit !== 'slurm') throw new UsageError(`--emit: unknown target "${options.emit}"; known: slurm`);
   const workers = parseCount('--workers', options.workers, { min: 1 });
-  const setup = moduleUrls(options.setup);
-  for (const module of setup) await import(module);
   for (const plugin of options.plugin ?? []) await loadPlugin(plugin).catch((err: Error) => { throw new UsageError(`--plugin: ${err.message}`); });
   const spec = await readSweepSpec(specFile);
   const experiment = findExperiment(spec.experiment);
@@ -47,7 +42,6 @@ export async function sweepCommand(specFile: string, options: SweepCommandOption
     const { skipped, outcomes } = await runSweepCells(sweep, {
       ...(workers ? { workers } : {}),
       ...(options.plugin ? { plugins: options.plugin } : {}),
-      ...(setup.length ? { setupModules: setup } : {}),
       onProgress: (id, u) => progress.update({ ...u, phase: `${id} ${u.phase}` }),
       onOutcome: (id, o) => progress.message(`cell ${id}: ${o.status}${o.status === 'failed' ? ` (${o.error})` : ''}`),
       stopRequested: () => stop.requested(),
@@ -62,13 +56,7 @@ export async function sweepCommand(specFile: string, options: SweepCommandOption
   }
 }
 
-/** --setup paths are relative to the working directory; import() wants URLs. */
-function moduleUrls(paths: string[] | undefined): string[] {
-  return (paths ?? []).map((p) => pathToFileURL(resolve(p)).href);
-}
-
-export async function collectCommand(dir: string, options: { setup?: string[] }): Promise<void> {
-  for (const module of moduleUrls(options.setup)) await import(module);
+export async function collectCommand(dir: string): Promise<void> {
   const sweep = await readSweep(dir);
   const report = await collectSweep(sweep, findExperiment(sweep.spec.experiment));
   process.stdout.write(report.markdown);

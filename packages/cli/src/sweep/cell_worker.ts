@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { exposeCell } from '../pool/cell_protocol.ts';
 import { findExperiment } from '../experiments.ts';
 import { resumeRun, runExperiment } from '../runs/index.ts';
+import { importSetupModules } from '../setup_modules.ts';
 
 export interface CellRunSpec {
   experiment: string;
@@ -13,8 +14,6 @@ export interface CellRunSpec {
   runDir: string;
   backend: string;
   plugins: string[];
-  /** Modules to import first (e.g. one that registers an experiment defined outside the cli: tests). */
-  setupModules?: string[];
 }
 
 export interface CellRunResult {
@@ -22,10 +21,11 @@ export interface CellRunResult {
   error?: string;
 }
 
+await importSetupModules();
+
 const quiet = { write: () => true };
 
 exposeCell<CellRunSpec, CellRunResult>(async (spec, ctx) => {
-  for (const module of spec.setupModules ?? []) await import(module);
   const abort = new AbortController();
   const poll = setInterval(() => ctx.stopRequested() && abort.abort(), 100);
   const control = { log: quiet, handleSignals: false, abortSignal: abort.signal, onProgress: ctx.onProgress };

@@ -11,7 +11,6 @@ import type { PreparedSweep } from './sweep_dir.ts';
 export interface RunCellsOptions {
   workers?: number;
   plugins?: string[];
-  setupModules?: string[];
   onProgress?: (cellId: string, update: ProgressUpdate) => void;
   onOutcome?: (cellId: string, outcome: CellOutcome<CellRunResult>) => void;
   stopRequested?: () => boolean;
@@ -45,7 +44,6 @@ export async function runSweepCells(
         runDir: cell.runDir,
         backend: sweep.spec.backend,
         plugins: options.plugins ?? [],
-        ...(options.setupModules ? { setupModules: options.setupModules } : {}),
       },
     });
   }

@@ -5,6 +5,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@routelab/core';
+import { SETUP_MODULES_ENV, setupModuleUrls } from '../setup_modules.ts';
 import { sweepPaths } from './sweep_dir.ts';
 import type { PreparedSweep } from './sweep_dir.ts';
 
@@ -22,6 +23,11 @@ export interface SlurmOptions {
   env?: Record<string, string>;
 }
 
+function setupEnv(): Record<string, string> {
+  const urls = setupModuleUrls();
+  return urls.length ? { [SETUP_MODULES_ENV]: urls.join(',') } : {};
+}
+
 export async function emitSlurmScript(sweep: PreparedSweep, options: SlurmOptions = {}): Promise<string> {
   const paths = sweepPaths(sweep.dir);
   await mkdir(paths.slurm, { recursive: true });
@@ -36,7 +42,7 @@ export async function emitSlurmScript(sweep: PreparedSweep, options: SlurmOption
     `#SBATCH --output=${join(paths.slurm, '%A_%a.out')}`,
     ...(options.sbatch ?? []).map((line) => `#SBATCH ${line}`),
     'set -euo pipefail',
-    ...Object.entries(options.env ?? {}).map(([k, v]) => `export ${k}=${quote(v)}`),
+    ...Object.entries({ ...setupEnv(), ...(options.env ?? {}) }).map(([k, v]) => `export ${k}=${quote(v)}`),
     `cd ${quote(process.cwd())}`,
     `cell=${quote(paths.cells)}/$SLURM_ARRAY_TASK_ID`,
     `if [ -f "$cell/manifest.json" ]; then`,
