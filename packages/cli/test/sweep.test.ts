@@ -27,7 +27,7 @@ describe('routelab sweep', () => {
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(report.sweep).toMatchObject({ cells: 2, finished: 2 });
     expect(report.cells.map((c: { id: string }) => c.id)).toEqual(['lr=0.05', 'lr=0.1']);
-    const cellConfig = JSON.parse(await readFile(join(out, 'cells', '1', 'config.json'), 'utf8'));
+    const cellConfig = JSON.parse(await readFile(join(out, 'cells', 'lr-0.1', 'config.json'), 'utf8'));
     expect(cellConfig.lr).toBe(0.1);
     const again = routelab(['sweep', file, '--out', out], env);
     expect(again.code).toBe(0);

@@ -44,7 +44,7 @@ export async function emitSlurmScript(sweep: PreparedSweep, options: SlurmOption
     'set -euo pipefail',
     ...Object.entries({ ...setupEnv(), ...(options.env ?? {}) }).map(([k, v]) => `export ${k}=${quote(v)}`),
     `cd ${quote(process.cwd())}`,
-    `cell=${quote(paths.cells)}/$SLURM_ARRAY_TASK_ID`,
+    `cell=${quote(paths.cells)}/"$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${quote(paths.cellNames)})"`,
     `if [ -f "$cell/manifest.json" ]; then`,
     `  exec ${quote(process.execPath)} ${quote(BIN)} resume "$cell"`, // plugins are in its manifest
     'fi',
