@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchLmStepCommand, benchMatmulCommand } from './commands/bench.ts';
 import { infoCommand } from './commands/info.ts';
+import { compareCommand, type CompareOptions } from './commands/compare.ts';
 import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
 import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
 import { runCommand, type RunCommandOptions } from './commands/run.ts';
@@ -71,6 +72,17 @@ export function buildProgram(): Command {
     .option('--force', 'resume even if the manifest says the run is still running elsewhere')
     .addHelpText('after', '\nA run that already finished is left alone (exit 0; with --json its report is printed).')
     .action((runDir: string, options: ResumeCommandOptions) => resumeCommand(runDir, options));
+  program
+    .command('compare')
+    .description('gradient routing against inoculation on the persona world: every arm x seed, in parallel, one report')
+    .option('--preset <name>', 'quick (default) or full')
+    .option('--arms <list>', 'comma-separated arms (default: the preset\'s); none is always included')
+    .option('--seeds <n>', 'seeds per arm (default: the preset\'s)')
+    .option('--workers <n>', 'parallel workers (default: one per core)')
+    .option('--out <dir>', 'compare directory (default runs/compare-<preset>); running again resumes it')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--json', 'print report.json on stdout (progress goes to stderr)')
+    .action((options: CompareOptions) => compareCommand(options));
   program
     .command('sweep')
     .description('run a grid of cells (settings x seeds) on the worker pool, or emit a Slurm job array')

@@ -1,0 +1,104 @@
+// `routelab compare [--preset quick|full] [--arms a,b,...] [--seeds N] [--workers N] [--out DIR] [--json]`:
+// every arm x seed of the persona experiment as its own run, in parallel workers (default one per core),
+// resumable (a finished cell is not run again), merged into one report with a table and a chart.
+import { join } from 'node:path';
+import { writeFileAtomic } from '@routelab/core';
+import { PERSONA_ARMS } from '@routelab/persona';
+import type { PersonaReportForChart } from '@routelab/persona';
+import { ArmProgressView } from '../compare/arm_progress.ts';
+import { renderCompareChart } from '../compare/compare_chart.ts';
+import { compareTable } from '../compare/compare_table.ts';
+import type { CompareReportJson } from '../compare/compare_table.ts';
+import { UsageError } from '../errors.ts';
+import { findExperiment } from '../experiments.ts';
+import { toJsonText } from '../runs/json_text.ts';
+import { StopController } from '../runs/stop_signals.ts';
+import { collectSweep } from '../sweep/collect.ts';
+import { runSweepCells } from '../sweep/run_cells.ts';
+import { prepareSweep, sweepPaths } from '../sweep/sweep_dir.ts';
+import { parseCount } from './run.ts';
+
+export interface CompareOptions {
+  preset?: string;
+  arms?: string;
+  seeds?: string;
+  workers?: string;
+  out?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+function parseArms(list: string | undefined, presetArms: readonly string[]): string[] {
+  const arms = list ? list.split(',').map((a) => a.trim()).filter(Boolean) : [...presetArms];
+  const unknown = arms.filter((a) => !(PERSONA_ARMS as readonly string[]).includes(a));
+  if (unknown.length) throw new UsageError(`--arms: unknown arm${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}; known: ${PERSONA_ARMS.join(', ')}`);
+  if (arms.length === 0) throw new UsageError('--arms: give at least one arm');
+  // Every difference is paired with `none`, which runs first (its cells also train and cache the priors).
+  return ['none', ...new Set(arms.filter((a) => a !== 'none'))];
+}
+
+export async function compareCommand(options: CompareOptions): Promise<void> {
+  const experiment = findExperiment('persona');
+  const preset = options.preset ?? experiment.defaultPreset;
+  if (!Object.hasOwn(experiment.presets, preset)) {
+    throw new UsageError(`--preset: unknown preset "${preset}"; known: ${Object.keys(experiment.presets).join(', ')}`);
+  }
+  const presetConfig = experiment.presets[preset] as { arms: string[]; seeds: number };
+  const arms = parseArms(options.arms, presetConfig.arms);
+  const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? presetConfig.seeds;
+  const workers = parseCount('--workers', options.workers, { min: 1 });
+  const dir = options.out ?? join('runs', `compare-${preset}`);
+  const spec = {
+    experiment: 'persona',
+    preset,
+    config: {},
+    grid: { arm: arms, seed: Array.from({ length: seeds }, (_, i) => i) },
+    backend: options.backend ?? 'auto',
+  };
+  const sweep = await prepareSweep(dir, spec, experiment, { allowChangedSpec: true });
+  const out = options.json ? process.stderr : process.stdout;
+  out.write(`routelab compare: ${arms.length} arms x ${seeds} seeds (${preset}) in ${dir}\n`);
+  const armOf = (id: string) => /^arm=([^,]*)/.exec(id)?.[1] ?? id;
+  const view = new ArmProgressView(arms, seeds, out, armOf);
+  const stop = new StopController({
+    handleSignals: true,
+    onFirstSignal: () => out.write('\nstopping: running cells save a checkpoint; run the same command again to resume\n'),
+    onSecondSignal: (signal) => process.exit(signal === 'SIGINT' ? 130 : 143),
+  });
+  let stopped = false;
+  try {
+    const { skipped, outcomes } = await runSweepCells(sweep, {
+      ...(workers ? { workers } : {}),
+      onProgress: (id, u) => view.progress(id, u),
+      onOutcome: (id, o) => view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),
+      stopRequested: () => stop.requested(),
+    });
+    for (const id of skipped) view.cellDone(id, 'finished');
+    stopped = outcomes.some((o) => o.status === 'stopped');
+  } finally {
+    view.stop();
+    stop.dispose();
+  }
+  const merged = await collectSweep(sweep, experiment);
+  const json = merged.json as unknown as CompareReportJson & PersonaReportForChart;
+  const paths = sweepPaths(sweep.dir);
+  let table = '';
+  let chartNote = '';
+  if (Array.isArray(json.arms) && json.results) {
+    table = compareTable(json);
+    try {
+      const chart = await renderCompareChart(json);
+      await writeFileAtomic(join(sweep.dir, 'chart.svg'), new TextEncoder().encode(chart.svg));
+      await writeFileAtomic(join(sweep.dir, 'chart.png'), chart.png);
+      chartNote = '![Unwanted-trait suppression against capability retained](chart.png)\n\n';
+    } catch (err) {
+      chartNote = `(chart not drawn: ${(err as Error).message})\n\n`;
+    }
+  }
+  const markdown = `# routelab compare (${preset}, ${seeds} seeds)\n\n${table}\n\n${chartNote}${merged.markdown}`;
+  await writeFileAtomic(paths.reportMarkdown, new TextEncoder().encode(markdown));
+  await writeFileAtomic(paths.reportJson, new TextEncoder().encode(toJsonText({ ...merged.json, table: table || null })));
+  if (options.json) process.stdout.write(`${toJsonText({ ...merged.json })}\n`);
+  else out.write(`\n${table || merged.markdown}\n\nReport: ${paths.reportMarkdown}${chartNote ? `, chart: ${join(sweep.dir, 'chart.png')}` : ''}\n`);
+  if (stopped) process.exitCode = 130;
+}

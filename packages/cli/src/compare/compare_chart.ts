@@ -1,0 +1,17 @@
+// Renders the compare chart (spec from @routelab/persona, shared with the viewer) to SVG with vega in Node,
+// and to PNG with resvg; no canvas or browser needed.
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { suppressionChartSpec } from '@routelab/persona';
+import type { PersonaReportForChart } from '@routelab/persona';
+
+export async function renderCompareChart(report: PersonaReportForChart): Promise<{ svg: string; png: Uint8Array }> {
+  const spec = compile(suppressionChartSpec(report) as unknown as TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white' }).render().asPng();
+  return { svg, png };
+}

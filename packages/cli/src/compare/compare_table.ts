@@ -1,0 +1,57 @@
+// The one table of `routelab compare`: per arm, the trained (U) and generalised (G) unwanted traits, the
+// wanted trait W, capability and retain loss, under the neutral and inoculation prompts and after the
+// relearning attack; each a mean with its 95% interval and, beside it, the seed-paired difference from none.
+
+interface Iv {
+  mean: number;
+  halfWidth: number;
+  n: number;
+  significant?: boolean;
+}
+type Conditions = Record<string, Record<string, Iv | null>>;
+export interface CompareReportJson {
+  arms: string[];
+  results: Record<string, { conditions: Conditions; retainLoss: Iv; relearning: { maxURate: Iv } }>;
+  pairedVsNone: Record<string, { conditions: Conditions; retainLoss: Iv }>;
+}
+
+const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} ± ${i.halfWidth.toFixed(2)}` : `${i.mean.toFixed(2)} (n=1)`) : '-');
+const fmtDiff = (d: Iv | null | undefined) =>
+  d ? ` (Δ ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(2)} ± ${d.halfWidth.toFixed(2)}${d.significant ? '*' : ''})` : '';
+
+export const COMPARE_COLUMNS: { title: string; cond?: string; metric?: string; pick?: 'retainLoss' | 'relearning' }[] = [
+  { title: 'U neutral', cond: 'neutral', metric: 'U' },
+  { title: 'U inoculation', cond: 'inoculation', metric: 'U' },
+  { title: 'G neutral', cond: 'neutral', metric: 'G' },
+  { title: 'G inoculation', cond: 'inoculation', metric: 'G' },
+  { title: 'W neutral', cond: 'neutral', metric: 'W' },
+  { title: 'capability', cond: 'neutral', metric: 'capability' },
+  { title: 'retain loss', pick: 'retainLoss' },
+  { title: 'U after relearning (max)', pick: 'relearning' },
+];
+
+export function compareTable(report: CompareReportJson): string {
+  const head = ['arm', ...COMPARE_COLUMNS.map((c) => c.title)];
+  const rows = report.arms.map((arm) => {
+    const r = report.results[arm];
+    const p = report.pairedVsNone[arm];
+    return [
+      arm,
+      ...COMPARE_COLUMNS.map((c) => {
+        if (!r) return '-';
+        if (c.pick === 'retainLoss') return fmt(r.retainLoss) + fmtDiff(p?.retainLoss);
+        if (c.pick === 'relearning') return fmt(r.relearning?.maxURate);
+        return fmt(r.conditions[c.cond!]?.[c.metric!]) + fmtDiff(p?.conditions[c.cond!]?.[c.metric!]);
+      }),
+    ];
+  });
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    'Mean ± half-width of the 95% interval over seeds; Δ: seed-paired difference from `none` (* the interval excludes 0). ' +
+      'Routing arms are measured after ablation. "inoculation" is each arm\'s own inoculating prompt.',
+  ].join('\n');
+}
