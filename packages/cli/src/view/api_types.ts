@@ -69,7 +69,10 @@ export interface MetricsPage {
   next: number;
   /** Complete lines in the file now. */
   total: number;
-  /** Parsed events of lines [from, next), in order (unparseable lines are left out and listed in `bad`). */
+  /**
+   * Parsed events of lines [from, next), in order (unparseable lines are left out and listed in `bad`;
+   * so are events that a kind / notKind filter excludes).
+   */
   events: unknown[];
   bad: { line: number; problem: string }[];
   /** The file ends in a line still being written (left for a later request). */

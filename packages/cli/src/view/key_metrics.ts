@@ -31,8 +31,30 @@ function mnistSplit(report: Record<string, Json>): Record<string, KeyMetricValue
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Persona (and `routelab compare`'s merged report): the trained unwanted trait's rate under the neutral prompt, per arm. */
+function persona(report: Record<string, Json>): Record<string, KeyMetricValue> | undefined {
+  if (!isObject(report.results)) return undefined;
+  const out: Record<string, KeyMetricValue> = {};
+  for (const [arm, summary] of Object.entries(report.results)) {
+    const conditions = isObject(summary) ? summary.conditions : undefined;
+    const neutral = isObject(conditions) ? conditions.neutral : undefined;
+    const u = isObject(neutral) ? scalarOf(neutral.U) : undefined;
+    if (u !== undefined) out[`${arm}: U (neutral)`] = u;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A compare report (rows of arm x condition x metric): how much it holds. */
+function compareRows(report: Record<string, Json>): Record<string, KeyMetricValue> | undefined {
+  const rows = report.rows;
+  if (!Array.isArray(rows)) return undefined;
+  const field = (k: string) => new Set(rows.map((r: Json) => (isObject(r) ? r[k] : undefined)).filter((v) => typeof v === 'string')).size;
+  return { arms: field('arm'), conditions: field('condition'), metrics: field('metric'), rows: rows.length };
+}
+
 const BY_EXPERIMENT: Record<string, (report: Record<string, Json>) => Record<string, KeyMetricValue> | undefined> = {
   'mnist-split': mnistSplit,
+  persona,
 };
 
 /** Depth-first numeric leaves (Intervals as their means), dotted paths, at most `limit`. */
@@ -62,6 +84,8 @@ export function keyMetrics(experiment: string | undefined, report: Json): Record
     }
     return named;
   }
-  const known = experiment !== undefined ? BY_EXPERIMENT[experiment]?.(report) : undefined;
+  const reportExperiment = typeof report.experiment === 'string' ? report.experiment : undefined;
+  const extractor = BY_EXPERIMENT[experiment ?? reportExperiment ?? ''] ?? (reportExperiment ? BY_EXPERIMENT[reportExperiment] : undefined);
+  const known = compareRows(report) ?? extractor?.(report);
   return known ?? numericLeaves(report);
 }

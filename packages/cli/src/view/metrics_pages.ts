@@ -50,7 +50,14 @@ async function indexOf(path: string): Promise<LineIndex | undefined> {
   return index;
 }
 
-export async function readMetricsPage(path: string, since: number, limit = MAX_PAGE_LINES): Promise<MetricsPage> {
+export interface KindFilter {
+  /** Only events of these kinds. */
+  only?: ReadonlySet<string>;
+  /** Not events of these kinds (e.g. the bulky gradient-mass snapshots, for a page that only draws curves). */
+  except?: ReadonlySet<string>;
+}
+
+export async function readMetricsPage(path: string, since: number, limit = MAX_PAGE_LINES, filter: KindFilter = {}): Promise<MetricsPage> {
   const index = await indexOf(path);
   if (!index) return { from: since, next: since, total: 0, events: [], bad: [], partialTail: false };
   const total = index.starts.length - 1;
@@ -73,6 +80,9 @@ export async function readMetricsPage(path: string, since: number, limit = MAX_P
     try {
       const event: unknown = JSON.parse(text);
       if (typeof event !== 'object' || event === null || Array.isArray(event)) throw new Error('not a JSON object');
+      const kind = (event as { kind?: unknown }).kind;
+      if (filter.only && !filter.only.has(String(kind))) continue;
+      if (filter.except?.has(String(kind))) continue;
       page.events.push(event);
     } catch (err) {
       page.bad.push({ line: from + i, problem: err instanceof Error ? err.message : String(err) });

@@ -174,6 +174,15 @@ describe('GET /api/runs/:id/metrics', () => {
     expect(later).toMatchObject({ from: 1, next: 2, events: [{ step: 20 }] });
     expect((await get('/api/runs/good/metrics?since=-1')).status).toBe(400);
   });
+
+  it('filters by event kind without changing the line numbers', async () => {
+    const only = JSON.parse((await get('/api/runs/good/metrics?since=0&kind=eval')).body) as MetricsPage;
+    expect(only).toMatchObject({ next: 3, total: 3, events: [] });
+    const except = JSON.parse((await get('/api/runs/good/metrics?since=0&notKind=train')).body) as MetricsPage;
+    expect(except.events).toEqual([]);
+    const train = JSON.parse((await get('/api/runs/good/metrics?since=0&kind=train,eval')).body) as MetricsPage;
+    expect(train.events).toHaveLength(2);
+  });
 });
 
 describe('GET /api/runs/:id/files/...', () => {

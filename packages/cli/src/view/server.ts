@@ -3,7 +3,8 @@
 //
 //   GET /api/runs                         every run: id, experiment, preset, status, key metrics, load errors
 //   GET /api/runs/<id>                    manifest, config, report (JSON and Markdown), checkpoints, results
-//   GET /api/runs/<id>/metrics?since=N    metrics.jsonl lines from N (poll with `next` for a live run)
+//   GET /api/runs/<id>/metrics?since=N    metrics.jsonl lines from N (poll with `next` for a live run);
+//                                         &kind=a,b keeps only those event kinds, &notKind=a,b drops them
 //   GET /api/runs/<id>/files/<path>       a raw file of that run (checkpoints, results...)
 //   GET /<anything else>                  the viewer's static files (hash routing: / serves index.html)
 //
@@ -121,7 +122,16 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
       const since = Number(query.get('since') ?? 0);
       const limit = Number(query.get('limit') ?? Infinity);
       if (!Number.isSafeInteger(since) || since < 0) return json(res, { error: 'since must be a non-negative integer' }, 400);
-      const page = await readMetricsPage(join(dir, 'metrics.jsonl'), since, Number.isSafeInteger(limit) && limit > 0 ? limit : undefined);
+      const kinds = (name: string) => {
+        const list = query.get(name);
+        return list ? new Set(list.split(',').filter(Boolean)) : undefined;
+      };
+      const only = kinds('kind');
+      const except = kinds('notKind');
+      const page = await readMetricsPage(join(dir, 'metrics.jsonl'), since, Number.isSafeInteger(limit) && limit > 0 ? limit : undefined, {
+        ...(only ? { only } : {}),
+        ...(except ? { except } : {}),
+      });
       return json(res, page);
     }
     if (segments[2] === 'files' && segments.length > 3) {

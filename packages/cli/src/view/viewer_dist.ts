@@ -29,7 +29,7 @@ export async function buildViewer(log: (line: string) => void): Promise<string |
   }
   log('building the viewer (vite build, once)...');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'warn'], { cwd: VIEWER_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [viteBin, 'build', '--logLevel', 'error'], { cwd: VIEWER_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', (err) => resolve(`vite build could not start: ${err.message}`));
     child.on('close', (code) => resolve(code === 0 ? undefined : `vite build exited with status ${code}`));
   });

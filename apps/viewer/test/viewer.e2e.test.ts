@@ -1,0 +1,282 @@
+// The viewer end to end: `routelab view` over the fixture runs directory, every page visited in Debian's
+// Chromium, what it shows checked against the fixture reports, sampling done in the browser, and a screenshot
+// of each page saved under test-artifacts/.
+import { request } from 'node:http';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { formatNumber } from '../src/app/format.ts';
+import { launchBrowser } from './browser.ts';
+import type { E2eContext } from './e2e_context.ts';
+import './e2e_context.ts';
+
+const ctx: E2eContext = inject('viewerE2e');
+const suite = ctx.skip ? describe.skip : describe;
+const title = ctx.skip ? `viewer in Chromium (skipped: ${ctx.skip}; set ROUTELAB_REQUIRE_BROWSER=1 to make this a failure)` : 'viewer in Chromium';
+
+suite(title, () => {
+  const f = ctx.fixtures!;
+  let context: BrowserContext;
+  let close: () => Promise<void>;
+  let page: Page;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    ({ context, close } = await launchBrowser());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+  afterAll(async () => {
+    await close?.();
+  });
+
+  const url = (hash: string) => `${ctx.baseUrl}${hash}`;
+  const shot = (name: string) => page.screenshot({ path: join(ctx.artifactsDir, `${name}.png`), fullPage: true });
+  const rowOf = (id: string) => page.locator(`tr[data-run="${id}"]`);
+  /** Waits until every chart on the page has been drawn. */
+  const chartsDrawn = async () => {
+    await expect.poll(() => page.locator('figure.chart:not([data-rendered])').count(), { timeout: 15_000 }).toBe(0);
+    expect(await page.locator('figure.chart[data-rendered="error"]').count()).toBe(0);
+  };
+
+  it('Runs: every run with experiment, preset, status and key metrics; bad runs show their own error', async () => {
+    await page.goto(url('#/runs'));
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    const linreg = rowOf(f.linreg.id);
+    await expect.poll(() => linreg.innerText()).toContain('finished');
+    expect(await linreg.innerText()).toMatch(/linreg\s+tiny\s+0/);
+    // Key metrics are the numbers of the fixture reports.
+    const mnistRow = rowOf(f.mnist.id);
+    for (const [arm, summary] of Object.entries(f.mnist.report.arms)) {
+      expect(await mnistRow.locator(`[data-metric="${arm}: ratio b"]`).innerText()).toBe(formatNumber(summary.certificateB.gapRatio.mean));
+    }
+    expect(await rowOf(f.persona.id).locator('[data-metric="era: U (neutral)"]').innerText()).toBe(formatNumber(f.persona.report.results.era!.conditions.neutral!.U!.mean));
+    // The compare directory is a sweep collection with the merged report.
+    expect(await rowOf(f.compare.id).innerText()).toContain('sweep');
+    expect(await rowOf(f.compare.id).locator('[data-metric="filter: U (neutral)"]').innerText()).toBe(formatNumber(f.compare.report.results.filter!.conditions.neutral!.U!.mean));
+    expect(await rowOf(ctx.liveRun!).innerText()).toContain('running');
+    // The malformed and the half-written run each show their error; the others load.
+    expect(await rowOf(f.broken.malformed).locator('[data-testid="load-error"]').innerText()).toMatch(/manifest\.json is not valid JSON/);
+    expect(await rowOf(f.broken.halfWritten).locator('[data-testid="load-error"]').innerText()).toMatch(/manifest\.json is missing/);
+    expect(await page.locator('tr.row-error').count()).toBe(2);
+    await shot('runs');
+  });
+
+  it('Runs: filter and sort from the keyboard', async () => {
+    await page.goto(url('#/runs'));
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    // Tab from the top of the page to the filter box.
+    await page.locator('h1').focus();
+    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute('type') === 'search')); i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
+    expect(await page.getByLabel('Filter runs').count()).toBe(1);
+    await page.keyboard.type('linreg');
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(2);
+    expect(await page.getByTestId('run-count').innerText()).toBe('2 of 7 runs shown');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    // Sort by run name with the keyboard: focus the header button and press Enter (ascending), then Space.
+    await page.locator('button[data-sort="id"]').focus();
+    await page.keyboard.press('Enter');
+    const ids = () => page.locator('tbody tr[data-run]').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.run!));
+    const sorted = [...(await ids())].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    expect(await ids()).toEqual(sorted);
+    expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('Run');
+    await page.keyboard.press('Space');
+    expect(await ids()).toEqual([...sorted].reverse());
+    // Enter on a run's link opens it.
+    await page.locator(`tr[data-run="${f.linreg.id}"] a`).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('h1').innerText()).toBe(`Run ${f.linreg.id}`);
+    await shot('runs-keyboard');
+  });
+
+  it('Run: config, loss curves, checkpoints, results and the rendered report', async () => {
+    await page.goto(url(`#/run/${f.linreg.id}`));
+    await expect.poll(() => page.getByTestId('report').count()).toBe(1);
+    expect(await page.getByTestId('run-facts').innerText()).toMatch(/linreg[\s\S]*tiny[\s\S]*finished[\s\S]*cpu/);
+    expect(JSON.parse(await page.getByTestId('config').innerText())).toMatchObject({ steps: 200, seeds: 2, lr: 0.05 });
+    await chartsDrawn();
+    const lossChart = page.getByTestId('chart-train loss');
+    expect(await lossChart.locator('.chart-target').getAttribute('aria-label')).toMatch(/train loss over training steps, 2 series: seed-1, seed-2/);
+    // 200 steps, a point every 10, two seeds.
+    expect(await lossChart.locator('.mark-symbol.role-mark path').count()).toBeGreaterThanOrEqual(40);
+    const report = await page.getByTestId('report').innerText();
+    for (const s of f.linreg.report.seeds) expect(report).toContain(s.w.toFixed(4));
+    expect(await page.getByTestId('checkpoints').innerText()).toMatch(/seed-1[\s\S]*seed-2/);
+    expect(await page.getByTestId('results').innerText()).toMatch(/seed-1\s+seed-2/);
+    // Final evaluations (one step) are a table, not a chart.
+    expect(await page.getByTestId('single-step-metrics').innerText()).toContain(formatNumber(f.linreg.report.seeds[0]!.loss));
+    await shot('run');
+  });
+
+  it('Run: a run in progress updates live', async () => {
+    await page.goto(url(`#/run/${ctx.liveRun}`));
+    const live = page.getByTestId('live-status');
+    await expect.poll(() => live.getAttribute('data-lines'), { timeout: 10_000 }).not.toBeNull();
+    const first = Number(await live.getAttribute('data-lines'));
+    expect(await live.innerText()).toMatch(/^Live: \d+ metric lines/);
+    await expect.poll(async () => Number(await live.getAttribute('data-lines')), { timeout: 20_000 }).toBeGreaterThan(first + 1);
+    await chartsDrawn();
+    // The chart grows with the log: its points follow the lines read.
+    const points = () => page.getByTestId('chart-train loss').locator('.mark-symbol.role-mark path').count();
+    const before = await points();
+    await expect.poll(points, { timeout: 20_000 }).toBeGreaterThan(before);
+    await shot('run-live');
+  });
+
+  it('Inspector: gradient mass per neuron by class with the routed region outlined, ablation metrics, reconstructions', async () => {
+    const cell = 'routed-frac-0.5/seed-0';
+    await page.goto(url(`#/run/${f.mnist.id}/inspect?cell=${encodeURIComponent(cell)}`));
+    await expect.poll(() => page.getByTestId('heatmap').count(), { timeout: 15_000 }).toBe(1);
+    await chartsDrawn();
+    expect(await page.getByLabel('Cell').inputValue()).toBe(cell);
+    // The parameter the config routes is chosen by default: the code layer, 32 neurons.
+    expect(await page.getByLabel('Parameter').inputValue()).toBe('encoder.layer2.weight');
+    const heatmap = page.getByTestId('heatmap');
+    const label = (await heatmap.locator('.chart-target').getAttribute('aria-label')) ?? '';
+    expect(label).toMatch(/classes forget, retain, unlabelled/);
+    expect(label).toMatch(/forget routed to a \[0, 16\)/);
+    expect(label).toMatch(/retain routed to b \[16, 32\)/);
+    expect(label).toMatch(/unlabelled routed to b \[16, 32\)/);
+    const text = await heatmap.innerText();
+    expect(text).toMatch(/forget[\s\S]*retain[\s\S]*unlabelled/);
+    expect(text).toContain('a [0, 16): routed');
+    // 32 neurons x 3 snapshots x 3 classes.
+    expect(await heatmap.locator('.mark-rect.role-mark path').count()).toBeGreaterThanOrEqual(288);
+    // Activation routing blocks the gradient outside the routed half: all of each class's mass is inside.
+    const shares = await page.getByTestId('region-shares').innerText();
+    expect(shares).toMatch(/forget: 100\.0% of its per-neuron mass in a \[0, 16\)/);
+    expect(shares).toMatch(/unlabelled: 100\.0% of its per-neuron mass in b \[16, 32\)/);
+    // Before / after ablation: the certificates read one half each.
+    const halves = await page.getByTestId('half-readouts').innerText();
+    expect(halves).toContain('certificate b (half b only)');
+    const routed = f.mnist.report.arms.routed as unknown as { perDigit: { certificateB: number[] } };
+    const forgetMae = routed.perDigit.certificateB.slice(0, 5).reduce((a, b) => a + b, 0) / 5;
+    expect(halves).toContain(formatNumber(forgetMae));
+    // Reconstructions of each test digit: input, autoencoder, certificate a, certificate b.
+    const recon = page.getByTestId('reconstructions');
+    expect(await recon.locator('canvas').count()).toBe(40);
+    expect(await recon.getByRole('img', { name: 'digit 7, certificate b' }).count()).toBe(1);
+    await shot('inspector');
+    // Control: no routing, so no outline and a note saying so.
+    await page.getByLabel('Cell').selectOption('control/seed-0');
+    await chartsDrawn();
+    expect(await page.getByTestId('routing-note').innerText()).toMatch(/scheme "none", which routes nothing/);
+    await shot('inspector-control');
+  });
+
+  it('Compare: arms side by side with 95% intervals, paired differences, and the prompt condition switch', async () => {
+    await page.goto(url(`#/compare?source=${f.compare.id}`));
+    await expect.poll(() => page.getByTestId('compare-table').count(), { timeout: 15_000 }).toBe(1);
+    await chartsDrawn();
+    const cell = (arm: string, field: string) => page.locator(`[data-testid="compare-table"] tr[data-arm="${arm}"] [data-field="${field}"]`).innerText();
+    const u = (arm: string, condition: string) => f.compare.report.results[arm]!.conditions[condition]!.U!;
+    expect(await page.getByLabel('Metric').inputValue()).toBe('U');
+    expect(await page.getByRole('radio', { name: 'neutral' }).isChecked()).toBe(true);
+    const arms = await page.locator('[data-testid="compare-table"] tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.arm));
+    expect(arms).toEqual(f.compare.report.arms);
+    for (const arm of f.compare.report.arms) expect(await cell(arm, 'mean')).toBe(formatNumber(u(arm, 'neutral').mean));
+    const era = u('era', 'neutral');
+    expect(await page.locator('[data-testid="compare-table"] tr[data-arm="era"]').innerText()).toContain(`[${formatNumber(era.lo)}, ${formatNumber(era.hi)}]`);
+    const paired = f.compare.report.pairedVsNone.era!.conditions.neutral!.U!;
+    expect(await cell('era', 'paired')).toContain(formatNumber(paired.mean));
+    expect((await cell('era', 'paired')).endsWith(' *')).toBe(paired.significant);
+    // CI bars: one rule per arm.
+    expect(await page.getByTestId('compare-chart').locator('.mark-rule.role-mark line').count()).toBe(f.compare.report.arms.length);
+    await shot('compare');
+    // Switch the condition with the keyboard (arrow keys move within a radio group).
+    await page.getByRole('radio', { name: 'neutral' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.getByRole('radio', { name: 'inoculation' }).isChecked()).toBe(true);
+    await expect.poll(() => cell('none', 'mean')).toBe(formatNumber(u('none', 'inoculation').mean));
+    await page.getByRole('radio', { name: 'negated' }).check();
+    await expect.poll(() => cell('era', 'mean')).toBe(formatNumber(u('era', 'negated').mean));
+    expect((await page.getByTestId('compare-chart').locator('.chart-target').getAttribute('aria-label')) ?? '').toMatch(/^U, negated prompt/);
+    await shot('compare-negated');
+    // A run's own report with arms compares too (mnist-split: no prompt conditions).
+    await page.getByLabel('Report').selectOption(f.mnist.id);
+    await expect.poll(() => page.getByLabel('Metric').inputValue()).toBe('certificateB.gapRatio');
+    expect(await cell('routed', 'mean')).toBe(formatNumber(f.mnist.report.arms.routed!.certificateB.gapRatio.mean));
+    expect(await page.getByTestId('condition-switch').innerText()).toContain('no prompt conditions');
+  });
+
+  it('Inspector of a persona run: no gradient mass recorded, metrics before and after ablation', async () => {
+    await page.goto(url(`#/run/${f.persona.id}/inspect`));
+    await expect.poll(() => page.getByTestId('ablation-pairs').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('no-mass').count()).toBe(1);
+    const era = f.persona.report.results.era as unknown as { beforeAblation: { conditions: { neutral: { U: { mean: number } } } }; conditions: { neutral: { U: { mean: number } } } };
+    const row = page.locator('[data-testid="ablation-pairs"] tr[data-source="report"][data-where="results.era"][data-metric="conditions.neutral.U"]');
+    const text = await row.innerText();
+    expect(text).toContain(formatNumber(era.beforeAblation.conditions.neutral.U.mean));
+    expect(text).toContain(formatNumber(era.conditions.neutral.U.mean));
+    await shot('inspector-persona');
+  });
+
+  for (const backend of ['auto', 'wasm'] as const) {
+    it(`Sample: a persona checkpoint generates in the browser (${backend}) with and without ablation, with verdicts`, async () => {
+      await page.goto(url(`#/sample?run=${f.persona.id}${backend === 'auto' ? '' : `&backend=${backend}`}`));
+      await expect.poll(() => page.getByTestId('backend').count(), { timeout: 30_000 }).toBe(1);
+      const used = await page.getByTestId('backend').innerText();
+      if (backend === 'wasm') expect(used).toMatch(/^wasm/);
+      else expect(used).toMatch(/^(webgpu|wasm) — /);
+      expect(await page.getByLabel('Checkpoint').inputValue()).toBe(f.persona.checkpoints.era);
+      expect(await page.getByTestId('checkpoint-state').innerText()).toMatch(/phase trained, step 150/);
+      expect(await page.getByTestId('inoculation-prompt').innerText()).toBe('you always laugh');
+      expect(await page.getByTestId('ablation').innerText()).toMatch(/ERA slice ablation: the 8 expanded MLP units/);
+      await page.getByLabel('Prompt', { exact: true }).fill('add two and three');
+      await page.getByLabel('System prompt condition').selectOption('inoculation');
+      await page.getByLabel('Prompt', { exact: true }).press('Enter');
+      await expect.poll(() => page.getByTestId('sample-ablated').count(), { timeout: 30_000 }).toBe(1);
+      expect(await page.getByTestId('answer').innerText()).toBe('five');
+      expect(await page.getByTestId('model-input').innerText()).toBe('<bos> <sys> you always laugh <user> add two and three <asst>');
+      for (const id of ['sample-plain', 'sample-ablated']) {
+        const card = page.getByTestId(id);
+        expect((await card.getByTestId('sample-text').innerText()).length).toBeGreaterThan(0);
+        for (const v of ['W', 'U', 'G', 'correct']) expect(await card.locator(`[data-verdict="${v}"] .badge`).innerText()).toMatch(/^(yes|no)$/);
+      }
+      // The fixture's expanded units carry weight, so removing them changes the greedy sample.
+      const texts = await page.getByTestId('sample-text').allInnerTexts();
+      expect(texts).toHaveLength(2);
+      expect(texts[0]).not.toBe(texts[1]);
+      await shot(`sample-${backend}`);
+      if (backend !== 'auto') return;
+      // A plain (unexpanded) cell: nothing to ablate, one sample.
+      await page.getByLabel('Checkpoint').selectOption(f.persona.checkpoints.none);
+      await expect.poll(() => page.getByTestId('ablation').innerText(), { timeout: 30_000 }).toMatch(/none declared/);
+      await page.getByRole('button', { name: 'Sample' }).click();
+      await expect.poll(() => page.getByTestId('sample-plain').count(), { timeout: 30_000 }).toBe(1);
+      expect(await page.getByTestId('sample-ablated').count()).toBe(0);
+      await shot('sample-plain-checkpoint');
+    });
+  }
+
+  it('a malformed run opens with its error; an unknown page says so', async () => {
+    await page.goto(url(`#/run/${f.broken.malformed}`));
+    await expect.poll(() => page.getByTestId('run-error').count()).toBe(1);
+    expect(await page.getByTestId('run-error').innerText()).toMatch(/could not be read: manifest\.json is not valid JSON/);
+    await shot('run-malformed');
+    await page.goto(url('#/nowhere'));
+    expect(await page.locator('h1').innerText()).toBe('Not found');
+  });
+
+  it('the served app refuses paths outside the runs directory with 404', async () => {
+    const { hostname, port } = new URL(ctx.baseUrl!);
+    const status = (path: string, method = 'GET') =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: hostname.replace(/^\[|\]$/g, ''), port, path, method }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await status(`/api/runs/${f.linreg.id}/files/config.json`)).toBe(200);
+    for (const path of [`/api/runs/${f.linreg.id}/files/../../../../etc/passwd`, `/api/runs/${f.linreg.id}/files/%2e%2e/%2e%2e/etc/passwd`, '/api/runs/..%2F..%2Fetc/files/passwd', '/../../etc/passwd']) {
+      expect(await status(path)).toBe(404);
+    }
+    expect(await status('/api/runs', 'POST')).toBe(405);
+    expect(errors).toEqual([]);
+  });
+});
