@@ -1,7 +1,7 @@
 // Entry point of the `routelab` command.
 import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { benchKernelsCommand, benchLmStepCommand, benchMatmulCommand } from './commands/bench.ts';
+import { benchKernelsCommand, benchLmStepCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
 import { infoCommand } from './commands/info.ts';
 import { compareCommand, type CompareOptions } from './commands/compare.ts';
 import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
@@ -42,6 +42,14 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
     .option('--backends <list>', 'comma-separated backends (default wasm)')
     .action(benchMatmulCommand);
+  bench
+    .command('mnist-step')
+    .description('one training step of the paper-size MNIST split autoencoder, routed and unrouted')
+    .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--steps <n>', 'timed steps per variant (default 3)')
+    .option('--torch', "also time the same step in PyTorch (Debian's python3-torch) and print the ratio")
+    .action(benchMnistStepCommand);
   bench
     .command('lm-step')
     .description('training tokens per second of the persona LM, quick and full sizes')

@@ -1,6 +1,10 @@
 // `routelab bench kernels|matmul [--json]`: speed goals as ratios measured in one run (never timed tests).
 import { benchKernels, benchMatmul, BACKEND_NAMES, isBackendName, selectBackend } from '@routelab/core';
 import { benchLmStep } from '@routelab/persona';
+import { benchMnistStep } from '@routelab/routing';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ratio } from '@routelab/core';
 import type { BackendName } from '@routelab/core';
 import { formatRatios, formatTable, printJson } from '../format.ts';
 import { UsageError } from '../errors.ts';
@@ -70,4 +74,36 @@ export async function benchLmStepCommand(options: BenchOptions & { backend?: str
       result.rows.map((r) => [r.preset, r.parameterCount, r.batchSize, Number(r.msPerStep.toFixed(1)), Math.round(r.tokensPerSecond)]),
     ),
   );
+}
+
+const TORCH_SCRIPT = fileURLToPath(new URL('../../../../scripts/torch_mnist_step.py', import.meta.url));
+
+/** PyTorch's time for the same step, when Debian's python3-torch is installed (a cross-check, not a dependency). */
+function torchReference(): { secondsPerStep: number; torch: string } | { unavailable: string } {
+  const r = spawnSync('/usr/bin/python3', [TORCH_SCRIPT], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return { unavailable: (r.stderr || String(r.error ?? 'python3 failed')).trim().split('\n').pop()! };
+  const out = JSON.parse(r.stdout) as { seconds_per_step: number; torch: string };
+  return { secondsPerStep: out.seconds_per_step, torch: out.torch };
+}
+
+export async function benchMnistStepCommand(options: BenchOptions & { backend?: string; torch?: boolean; steps?: string }): Promise<void> {
+  const steps = options.steps === undefined ? 3 : Number(options.steps);
+  if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps: "${options.steps}" is not a positive integer`);
+  const selection = await selectBackend(options.backend ?? 'auto');
+  const result = await benchMnistStep({ steps });
+  const reference = options.torch ? torchReference() : undefined;
+  const ratios: Record<string, ReturnType<typeof ratio>> = {
+    'routed / unrouted step time': ratio(result.routingOverhead, { atMost: 1.1 }),
+  };
+  if (reference && 'secondsPerStep' in reference) {
+    ratios['routelab routed / PyTorch routed step time'] = ratio(result.routedSeconds / reference.secondsPerStep, { atMost: 4 });
+  }
+  if (options.json) {
+    return printJson({ benchmark: 'mnist-step', backend: selection.chosen, backendReason: selection.reason, ...result, pytorch: reference ?? null, ratios });
+  }
+  console.log(`Paper-size MNIST split autoencoder step (${result.hidden.join('-')}, batch ${result.batchSize}, ${result.parameterCount} parameters) on ${selection.chosen}:`);
+  console.log(`  routed ${result.routedSeconds.toFixed(2)} s/step (${result.routedStepsPerSecond.toFixed(2)} steps/s), unrouted ${result.unroutedSeconds.toFixed(2)} s/step`);
+  if (reference) console.log('secondsPerStep' in reference ? `  PyTorch ${reference.torch}: ${reference.secondsPerStep.toFixed(3)} s/step` : `  PyTorch reference unavailable: ${reference.unavailable}`);
+  console.log();
+  console.log(formatRatios(ratios));
 }
