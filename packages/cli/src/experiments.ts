@@ -2,6 +2,7 @@
 // presets (see Experiment in @routelab/core); the runner (runs/runner.ts) does the rest: run directory,
 // metrics, checkpoints, Ctrl-C and resume.
 import type { Experiment } from '@routelab/core';
+import { personaExperiment } from '@routelab/persona';
 import { UsageError } from './errors.ts';
 
 /**
@@ -14,7 +15,9 @@ export type AnyExperiment = Experiment<unknown>;
 export type ExperimentTable = Readonly<Record<string, AnyExperiment>>;
 
 /** Keyed by Experiment.id (registerExperiment checks that key and id agree). */
-export const EXPERIMENTS: Record<string, AnyExperiment> = {};
+export const EXPERIMENTS: Record<string, AnyExperiment> = {
+  [personaExperiment.id]: personaExperiment as AnyExperiment,
+};
 
 /** Adds an experiment to the table: for experiments defined outside the cli (plugins, tests). */
 export function registerExperiment(experiment: AnyExperiment, table: Record<string, AnyExperiment> = EXPERIMENTS): void {

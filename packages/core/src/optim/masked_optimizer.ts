@@ -173,7 +173,9 @@ export abstract class MaskedOptimizer {
           `restoreState: "${key}" has shape [${value.shape.join(', ')}], expected [${target.shape.join(', ')}]`,
         );
       }
-      target.assign(tf.tidy(() => tf.add(value, tf.scalar(0)))); // a private copy: kernels write it in place
+      const copy = tf.tidy(() => tf.add(value, tf.scalar(0))); // a private copy: kernels write it in place
+      target.assign(copy);
+      copy.dispose(); // the variable keeps the data alive
     }
     this.iterations = iterations;
   }

@@ -1,0 +1,224 @@
+// The persona experiment's config: one flat, commented zod schema (nanoGPT style) whose defaults are the
+// `quick` preset. The world and the model are named by preset with overrides; both are checked here by their
+// own parsers, so a bad world or model field fails at the config boundary with its path
+// (`world.stage2.uFraction: ...`), before any training starts.
+import { z } from 'zod';
+import { WORLD_PRESETS, WorldConfigError, parseWorldConfig, worldPreset, type WorldConfig } from '../world/config.ts';
+import { createWorld, type World } from '../world/world.ts';
+import { MODEL_PRESETS, ModelConfigError, modelPreset, type TransformerConfig } from '../model/config.ts';
+import { PERSONA_ARMS } from './arms.ts';
+
+const positiveInt = z.int().min(1);
+const fraction = z.number().min(0).max(1);
+const learningRate = z.number().positive().max(1);
+
+/** Model fields a config may override; vocabSize and maxLen come from the world, expansion from the ERA settings. */
+const modelOverridesSchema = z.strictObject({
+  dModel: positiveInt.optional(),
+  nLayers: positiveInt.optional(),
+  nHeads: positiveInt.optional(),
+  dMlp: positiveInt.optional(),
+  lnEps: z.number().positive().optional(),
+});
+
+const armName = z.enum(PERSONA_ARMS, {
+  error: (issue) => `unknown arm ${JSON.stringify(issue.input)}; known arms: ${PERSONA_ARMS.join(', ')}`,
+});
+
+const configObject = z.strictObject({
+  // ---- world and model ----
+  /** World preset; `world` overrides its fields (deep merge, arrays replaced). */
+  worldPreset: z.enum(WORLD_PRESETS).default('quick'),
+  /** Overrides of the world config (see world/config.ts), e.g. { stage2: { uFraction: 0.5 } }. */
+  world: z.record(z.string(), z.unknown()).default({}),
+  /** Model preset (quick: 2 layers, d=64; full: 4 layers, d=128). */
+  modelPreset: z.enum(MODEL_PRESETS).default('quick'),
+  /** Overrides of the preset's dimensions. */
+  model: modelOverridesSchema.default({}),
+
+  // ---- stage 1: the prior (cached per world, model, stage-1 settings, run seed, seed and backend) ----
+  /** Distinct stage-1 examples drawn per seed (training samples batches from them, epoch by epoch). */
+  stage1Examples: positiveInt.default(4000),
+  stage1Steps: positiveInt.default(800),
+  stage1Batch: positiveInt.default(32),
+  /** AdamW learning rate of the prior. */
+  stage1Lr: learningRate.default(4e-3),
+
+  /** Linear learning-rate warmup (steps) at the start of stage 1 and of stage 2; cosine decay to 10% follows. */
+  warmupSteps: z.int().min(0).default(30),
+  /** Global gradient-norm clipping in both stages (Infinity: none). */
+  maxGradNorm: z.number().positive().default(1),
+  /**
+   * Length bucketing: each run of this many batches is sorted by sequence length (1 = random batches). About
+   * 1.7x faster steps on wasm, but the prior learned the tasks markedly worse with it (same-length batches are
+   * near single-family batches), so it is off by default.
+   */
+  bucketBatches: positiveInt.default(1),
+
+  // ---- stage 2: fine-tuning under each arm ----
+  /** Candidate stage-2 examples per seed (filter and recontextualization keep fewer). */
+  stage2Examples: positiveInt.default(1000),
+  stage2Steps: positiveInt.default(150),
+  stage2Batch: positiveInt.default(32),
+  stage2Lr: learningRate.default(1e-3),
+  /** Decoupled weight decay of every AdamW in the experiment. */
+  weightDecay: z.number().min(0).default(0),
+
+  // ---- arms and seeds ----
+  /** Arms to run; default all. A single cell runs alone as `{ arms: ['era'], seeds: 1, firstSeed: 2 }`. */
+  arms: z.array(armName).min(1).default([...PERSONA_ARMS]),
+  /** Number of seeds per arm; seed s (firstSeed <= s < firstSeed + seeds) is the same prior and data in every arm. */
+  seeds: positiveInt.default(3),
+  /** First seed index. */
+  firstSeed: z.int().min(0).default(0),
+
+  // ---- evaluation ----
+  /** Held-out tasks per task family, each asked under the neutral, inoculation, irrelevant and negated prompts. */
+  evalPerFamily: positiveInt.default(20),
+  /** Sampling temperature of evaluation (0 = greedy). */
+  evalTemperature: z.number().min(0).default(0),
+  /** Held-out examples (tasks from every family, neutral prompt) for the retain loss (clean: answer + W) and the forget loss (U tokens). */
+  lossExamples: positiveInt.default(64),
+
+  // ---- relearning attack (on the deployed model: after ablation for routing arms) ----
+  /** n: U examples (the none arm's kind: neutral prompt) the attacker fine-tunes on. */
+  relearnExamples: positiveInt.default(16),
+  /** k: attack steps (full batches of the n examples). */
+  relearnSteps: positiveInt.default(20),
+  /** Measure the U rate (neutral prompt) and the forget loss every this many attack steps (and at step 0). */
+  relearnEvery: positiveInt.default(5),
+  relearnLr: learningRate.default(1e-3),
+  /** Held-out tasks per family whose neutral-prompt U rate forms the relearning curve. */
+  relearnEvalPerFamily: positiveInt.default(6),
+
+  // ---- routing arms (era, param-routing, era+ip) ----
+  /** Fraction of U tokens whose label routing sees; unlabelled U tokens are routed as retain. */
+  labelFraction: fraction.default(1),
+  /** Probability that a target token's routing label flips (after oversight). */
+  labelNoise: fraction.default(0),
+  /** k: extra MLP units per expanded block. */
+  eraExpandedUnits: positiveInt.default(64),
+  /** Blocks that get extra units: 'all' or block indices. */
+  eraLayers: z.union([z.literal('all'), z.array(z.int().min(0)).min(1)]).default('all'),
+  /** ERA: gradient weight of U tokens on the original units' contribution (0 blocks; negative is ascent, which collapsed a prior study's model). */
+  eraForgetOriginalWeight: z.number().min(-1).max(1).default(0),
+  /**
+   * Forward multiplier of the expanded units on retain tokens during training, in era and param-routing (0 =
+   * switched off, the stable choice; 1 with param-routing = pure gradient masking, which collapsed capability).
+   */
+  retainExpandedForward: fraction.default(0),
+  /** Learning-rate multiplier of the expanded units' parameters (a prior study found they need a much larger one). */
+  expandedLrMultiplier: z.number().positive().default(10),
+
+  // ---- recontextualization ----
+  /** Temperature at which the prior samples the responses that recontextualization trains on. */
+  recontextTemperature: z.number().min(0).default(1),
+
+  // ---- logging and checkpoints ----
+  /** Emit a 'train' metric every this many steps. */
+  logEvery: positiveInt.default(20),
+  /** Save a training checkpoint every this many steps (and whenever a stop is requested). */
+  checkpointEvery: positiveInt.default(50),
+});
+
+export const personaConfigSchema = configObject.superRefine((config, ctx) => {
+  const seen = new Set<string>();
+  config.arms.forEach((arm, i) => {
+    if (seen.has(arm)) ctx.addIssue({ code: 'custom', path: ['arms', i], message: `arm '${arm}' appears twice` });
+    seen.add(arm);
+  });
+  let world: WorldConfig | undefined;
+  try {
+    world = resolveWorldConfig(config);
+  } catch (err) {
+    if (!(err instanceof WorldConfigError)) throw err;
+    ctx.addIssue({ code: 'custom', path: ['world', ...(err.field ? err.field.split('.') : [])], message: err.message });
+  }
+  try {
+    const model = resolveModelConfig(config, world ?? worldPreset(config.worldPreset), 0);
+    if (Array.isArray(config.eraLayers)) {
+      const bad = config.eraLayers.filter((l) => l >= model.nLayers);
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['eraLayers'], message: `block indices ${bad.join(', ')} out of range for ${model.nLayers} layers` });
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ModelConfigError)) throw err;
+    ctx.addIssue({ code: 'custom', path: ['model', ...(err.field ? [err.field] : [])], message: err.message });
+  }
+});
+
+export type PersonaConfig = z.output<typeof personaConfigSchema>;
+export type PersonaConfigInput = z.input<typeof personaConfigSchema>;
+
+/** Parses a config (defaults = quick); throws an Error listing every problem with its dotted path. */
+export function parsePersonaConfig(input: unknown): PersonaConfig {
+  const parsed = personaConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  throw new Error(`persona config: ${lines.join('; ')}`);
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects; arrays and scalars in `override` replace. */
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainRecord(base) || !isPlainRecord(override)) return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
+  return out;
+}
+
+/** The full world config: the preset with the overrides merged in (throws WorldConfigError naming the field). */
+export function resolveWorldConfig(config: Pick<PersonaConfig, 'worldPreset' | 'world'>): WorldConfig {
+  return parseWorldConfig(deepMerge(worldPreset(config.worldPreset), config.world));
+}
+
+export function resolveWorld(config: Pick<PersonaConfig, 'worldPreset' | 'world'>): World {
+  return createWorld(resolveWorldConfig(config));
+}
+
+/** The unexpanded model config for a world (`expandedMlp` > 0 gives the routing arms' expanded model). */
+export function resolveModelConfig(
+  config: Pick<PersonaConfig, 'modelPreset' | 'model' | 'eraLayers'>,
+  world: WorldConfig,
+  expandedMlp: number,
+): TransformerConfig {
+  const expansion = expandedMlp > 0 ? { expandedMlp, expandedLayers: config.eraLayers } : {};
+  return modelPreset(config.modelPreset, { vocabSize: createWorld(world).vocab.size, maxLen: world.maxLen }, { ...config.model, ...expansion });
+}
+
+export const PERSONA_PRESET_NAMES = ['quick', 'full'] as const;
+
+/**
+ * quick: every arm x 3 seeds in about 720 CPU-seconds on wasm (three priors of ~50 s, cells of ~10 s plain,
+ * ~17 s ERA, ~29 s parameter routing): about six minutes on two uncontended worker processes; 643 s measured on
+ * a shared 2-core machine. test/run_quick.ts prints the timings.
+ * full: the larger model, longer training, five seeds (generalisation effects need at least five).
+ */
+export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], PersonaConfig> = {
+  quick: personaConfigSchema.parse({}),
+  full: personaConfigSchema.parse({
+    modelPreset: 'full',
+    stage1Examples: 20000,
+    stage1Steps: 3000,
+    stage1Batch: 64,
+    stage1Lr: 1e-3,
+    stage2Examples: 4000,
+    stage2Steps: 600,
+    stage2Batch: 64,
+    stage2Lr: 5e-4,
+    seeds: 5,
+    evalPerFamily: 40,
+    lossExamples: 256,
+    relearnExamples: 32,
+    relearnSteps: 50,
+    relearnEvery: 10,
+    relearnEvalPerFamily: 16,
+    eraExpandedUnits: 128,
+    checkpointEvery: 200,
+    logEvery: 50,
+  }),
+};

@@ -1,0 +1,115 @@
+import { pairedDifference } from '@routelab/core';
+import { describe, expect, it } from 'vitest';
+import type { PersonaArmId } from './arms.ts';
+import { ARM_TRAINING } from './arms.ts';
+import type { PersonaCellResult } from './cell.ts';
+import type { ConditionRates, Rates } from './evaluate.ts';
+import { PRIOR_QUALITY_PROMPTS, type PriorQuality } from './prior.ts';
+import { buildPersonaReport, type PersonaReportJson, type ReportCheck } from './report.ts';
+
+const rates = (r: Partial<Rates>): Rates => ({ n: 100, W: 0, U: 0, G: 0, capability: 0.5, ...r });
+const conditions = (neutral: Partial<Rates>): ConditionRates => ({
+  neutral: rates(neutral),
+  inoculation: rates({ U: 1 }),
+  irrelevant: rates(neutral),
+  negated: rates({}),
+});
+const quality = Object.fromEntries(PRIOR_QUALITY_PROMPTS.map((p) => [p, rates({ U: p === 'specific' ? 1 : 0 })])) as PriorQuality;
+
+function cell(arm: PersonaArmId, seed: number, neutral: Partial<Rates>, extra: Partial<PersonaCellResult> = {}): PersonaCellResult {
+  return {
+    arm,
+    seed,
+    data: ARM_TRAINING[arm].data,
+    method: ARM_TRAINING[arm].method,
+    inoculationPrompt: 'specific',
+    stage2: { examples: 100, steps: 10, finalLoss: 0.1 },
+    prior: { key: 'k', quality },
+    eval: conditions(neutral),
+    retainLoss: 1 + seed / 10,
+    forgetLoss: 2,
+    relearning: {
+      n: 4,
+      steps: 2,
+      curve: [{ step: 0, uRate: neutral.U ?? 0, forgetLoss: 2 }, { step: 2, uRate: 1, forgetLoss: 0.1 }],
+      minForgetLoss: 0.1,
+      minForgetStep: 2,
+      maxURate: 1,
+      finalURate: 1,
+    },
+    timing: { prior: 0, priorTrained: false, stage2: 1, evaluation: 1, relearning: 1, total: 3, cpu: 3 },
+    ...extra,
+  };
+}
+
+const seeds = [0, 1, 2];
+const noneU = [0.9, 0.95, 0.85];
+const cells: PersonaCellResult[] = [
+  ...seeds.map((s) => cell('none', s, { U: noneU[s]!, W: 0.9, capability: 0.4 })),
+  ...seeds.map((s) => cell('ip-specific', s, { U: [0.1, 0.05, 0.2][s]!, W: [0.3, 0.2, 0.25][s]!, capability: 0.2 })),
+  ...seeds.map((s) => cell('control-irrelevant', s, { U: [0.7, 0.6, 0.75][s]!, W: 0.8, capability: 0.3 })),
+  ...seeds.map((s) =>
+    cell('era', s, { U: [0.05, 0.1, 0.0][s]!, W: 0.7, capability: 0.3 }, { beforeAblation: { eval: conditions({ U: 1, capability: 0.1 }), retainLoss: 3, forgetLoss: 0.01 } }),
+  ),
+];
+const check = (checks: ReportCheck[], id: string) => checks.find((c) => c.id === id)!;
+
+describe('buildPersonaReport', () => {
+  const report = buildPersonaReport(cells, { arms: ['none', 'ip-specific', 'control-irrelevant', 'era'] });
+  const json = report.json as unknown as PersonaReportJson;
+
+  it('summarises each arm and condition over seeds', () => {
+    expect(json.arms).toEqual(['none', 'ip-specific', 'control-irrelevant', 'era']);
+    expect(json.results.none!.conditions.neutral.U!.mean).toBeCloseTo(0.9, 12);
+    expect(json.results.none!.conditions.neutral.U!.n).toBe(3);
+    expect(json.results.era!.beforeAblation!.conditions.neutral.U!.mean).toBe(1);
+    expect(json.results.none!.retainLoss.mean).toBeCloseTo(1.1, 12);
+    expect(json.prior.quality.specific.U!.mean).toBe(1);
+  });
+
+  it('pairs every arm with none by seed', () => {
+    const ipU = [0.1, 0.05, 0.2];
+    const expected = pairedDifference(ipU, noneU);
+    const got = json.pairedVsNone['ip-specific']!.conditions.neutral.U!;
+    expect(got.mean).toBeCloseTo(expected.mean, 12);
+    expect(got.hi).toBeCloseTo(expected.hi, 12);
+    expect(got.significant).toBe(true);
+    expect(json.pairedVsNone['ip-specific']!.seeds).toEqual(seeds);
+    expect(json.pairedVsNone.era!.conditions.neutral.W!.significant).toBe(true);
+  });
+
+  it('states the checks as measured, including the ones that fail', () => {
+    const checks = json.checks as ReportCheck[];
+    expect(check(checks, 'none-learns-U').holds).toBe(true);
+    // U is cut significantly, but W (0.25) is not learned: the check fails and says why.
+    const ip = check(checks, 'ip-specific-suppresses-U');
+    expect(ip.holds).toBe(false);
+    expect(ip.detail).toMatch(/ip-specific neutral W 0\.25/);
+    expect(check(checks, 'conditionalization').detail).toMatch(/reproduces 28% of IP's reduction/);
+    const era = check(checks, 'routing-era');
+    expect(era.detail).toMatch(/before ablation 1\.00/);
+    expect(era.detail).toMatch(/= 75% of none's/);
+    expect(check(checks, 'G-emerges').holds).toBe(false);
+    // The fixture's prior elicits U under specific, but G under no prompt.
+    expect(check(checks, 'prior-elicits-traits')).toMatchObject({ holds: false });
+    expect(check(checks, 'prior-elicits-traits').detail).toMatch(/specific 1\.00 ± 0\.00, neutral 0\.00/);
+  });
+
+  it('names the significant differences in words and renders tables', () => {
+    expect(json.summary).toMatch(/ip-specific vs none \(3 seeds, neutral prompt\): significant: U -0\.78/);
+    expect(report.markdown).toContain('| era | 3 |');
+    expect(report.markdown).toContain('does not hold** ip-specific-suppresses-U');
+  });
+
+  it('handles missing arms and single seeds without inventing intervals', () => {
+    const single = buildPersonaReport([cell('era', 2, { U: 0.1 }), cell('none', 2, { U: 0.9 })], { arms: ['era'] });
+    const j = single.json as unknown as PersonaReportJson;
+    expect(j.arms).toEqual(['era', 'none']);
+    expect(j.pairedVsNone.era!.conditions.neutral.U!.significant).toBe(false);
+    expect(j.summary).toMatch(/fewer than two paired seeds/);
+    expect(check(j.checks, 'ip-specific-suppresses-U').holds).toBeNull();
+    const noNone = buildPersonaReport([cell('era', 0, { U: 0.1 })], { arms: ['era'] }).json as unknown as PersonaReportJson;
+    expect(noNone.pairedVsNone).toEqual({});
+    expect(noNone.summary).toMatch(/No arm could be paired with none/);
+  });
+});

@@ -1,0 +1,390 @@
+// The persona report, built from cell results alone (pure: no tensors, no files), so that a comparison can
+// gather cells from many run directories and reuse it. Per arm and condition: mean and 95% interval over
+// seeds; per arm: the paired difference from `none` seed by seed; then the issue's checks as measured, and a
+// paragraph naming which differences are significant. Nothing here decides what "should" happen: a check
+// that fails is reported as failing.
+import { formatInterval, meanInterval, pairedDifference, type ExperimentReport, type Interval } from '@routelab/core';
+import { EVAL_CONDITIONS, type EvalCondition } from '../world/eval.ts';
+import { ARM_TRAINING, PERSONA_ARMS, type PersonaArmId } from './arms.ts';
+import type { ModelEvaluation, PersonaCellResult } from './cell.ts';
+import type { PersonaConfig } from './config.ts';
+import { PRIOR_QUALITY_PROMPTS } from './prior.ts';
+import type { Rates } from './evaluate.ts';
+
+export const REPORT_METRICS = ['U', 'G', 'W', 'capability'] as const;
+export type ReportMetric = (typeof REPORT_METRICS)[number];
+
+type Paired = Interval & { significant: boolean };
+export type MetricIntervals = { [K in ReportMetric]: Interval | null };
+
+export interface EvaluationSummary {
+  conditions: { [K in EvalCondition]: MetricIntervals };
+  retainLoss: Interval;
+  forgetLoss: Interval;
+}
+
+export interface ArmSummary extends EvaluationSummary {
+  description: string;
+  seeds: number[];
+  inoculationPrompt: string;
+  beforeAblation?: EvaluationSummary;
+  relearning: { initialURate: Interval; maxURate: Interval; finalURate: Interval; minForgetLoss: Interval; curve: { step: number; uRate: Interval; forgetLoss: Interval }[] };
+}
+
+export interface PairedSummary {
+  /** Seeds present in both this arm and none. */
+  seeds: number[];
+  conditions: { [K in EvalCondition]: { [M in ReportMetric]: Paired | null } };
+  retainLoss: Paired;
+  forgetLoss: Paired;
+}
+
+/** report.json of the persona experiment. */
+export interface PersonaReportJson {
+  experiment: 'persona';
+  arms: PersonaArmId[];
+  conditions: EvalCondition[];
+  metrics: ReportMetric[];
+  /** The prior's rates per prompt, over the seeds in the results. */
+  prior: { seeds: number[]; quality: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals> };
+  results: Partial<Record<PersonaArmId, ArmSummary>>;
+  /** Arm minus none, seed by seed (none itself absent). */
+  pairedVsNone: Partial<Record<PersonaArmId, PairedSummary>>;
+  checks: ReportCheck[];
+  /** The significant and non-significant differences from none, in words. */
+  summary: string;
+}
+
+export interface ReportCheck {
+  id: string;
+  statement: string;
+  /** null: not decidable (an arm is missing, or the check is descriptive). */
+  holds: boolean | null;
+  detail: string;
+}
+
+const rateOf = (rates: Rates, metric: ReportMetric): number | null => rates[metric];
+
+function interval(values: readonly (number | null)[]): Interval | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length === 0 ? null : meanInterval(present);
+}
+
+function paired(a: readonly (number | null)[], b: readonly (number | null)[]): Paired | null {
+  const keep = a.map((v, i) => (v !== null && b[i] !== null ? i : -1)).filter((i) => i >= 0);
+  if (keep.length === 0) return null;
+  return pairedDifference(keep.map((i) => a[i]!), keep.map((i) => b[i]!));
+}
+
+function summarizeEvaluations(evals: readonly ModelEvaluation[]): EvaluationSummary {
+  const conditions = {} as EvaluationSummary['conditions'];
+  for (const c of EVAL_CONDITIONS) {
+    conditions[c] = Object.fromEntries(REPORT_METRICS.map((m) => [m, interval(evals.map((e) => rateOf(e.eval[c], m)))])) as MetricIntervals;
+  }
+  return { conditions, retainLoss: meanInterval(evals.map((e) => e.retainLoss)), forgetLoss: meanInterval(evals.map((e) => e.forgetLoss)) };
+}
+
+function summarizeArm(arm: PersonaArmId, cells: readonly PersonaCellResult[]): ArmSummary {
+  const before = cells.map((c) => c.beforeAblation).filter((b): b is ModelEvaluation => b !== undefined);
+  const steps = cells[0]!.relearning.curve.map((p) => p.step);
+  return {
+    description: ARM_TRAINING[arm].description,
+    seeds: cells.map((c) => c.seed),
+    inoculationPrompt: cells[0]!.inoculationPrompt,
+    ...summarizeEvaluations(cells),
+    ...(before.length === cells.length && before.length > 0 ? { beforeAblation: summarizeEvaluations(before) } : {}),
+    relearning: {
+      initialURate: meanInterval(cells.map((c) => c.relearning.curve[0]!.uRate)),
+      maxURate: meanInterval(cells.map((c) => c.relearning.maxURate)),
+      finalURate: meanInterval(cells.map((c) => c.relearning.finalURate)),
+      minForgetLoss: meanInterval(cells.map((c) => c.relearning.minForgetLoss)),
+      curve: steps.map((step, i) => ({
+        step,
+        uRate: meanInterval(cells.map((c) => c.relearning.curve[i]?.uRate ?? Number.NaN).filter(Number.isFinite)),
+        forgetLoss: meanInterval(cells.map((c) => c.relearning.curve[i]?.forgetLoss ?? Number.NaN).filter(Number.isFinite)),
+      })),
+    },
+  };
+}
+
+function pairWithNone(cells: readonly PersonaCellResult[], none: readonly PersonaCellResult[]): PairedSummary | null {
+  const noneBySeed = new Map(none.map((c) => [c.seed, c]));
+  const pairs = cells.filter((c) => noneBySeed.has(c.seed)).map((c) => [c, noneBySeed.get(c.seed)!] as const);
+  if (pairs.length === 0) return null;
+  const conditions = {} as PairedSummary['conditions'];
+  for (const cond of EVAL_CONDITIONS) {
+    conditions[cond] = Object.fromEntries(
+      REPORT_METRICS.map((m) => [m, paired(pairs.map(([a]) => rateOf(a.eval[cond], m)), pairs.map(([, b]) => rateOf(b.eval[cond], m)))]),
+    ) as PairedSummary['conditions'][EvalCondition];
+  }
+  return {
+    seeds: pairs.map(([a]) => a.seed),
+    conditions,
+    retainLoss: pairedDifference(pairs.map(([a]) => a.retainLoss), pairs.map(([, b]) => b.retainLoss)),
+    forgetLoss: pairedDifference(pairs.map(([a]) => a.forgetLoss), pairs.map(([, b]) => b.forgetLoss)),
+  };
+}
+
+/** Paired difference of one neutral-prompt metric between two arms' cells (same seeds). */
+function pairedBetween(a: readonly PersonaCellResult[], b: readonly PersonaCellResult[], metric: ReportMetric, condition: EvalCondition = 'neutral'): Paired | null {
+  const bBySeed = new Map(b.map((c) => [c.seed, c]));
+  const pairs = a.filter((c) => bBySeed.has(c.seed)).map((c) => [c, bBySeed.get(c.seed)!] as const);
+  if (pairs.length === 0) return null;
+  return paired(pairs.map(([x]) => rateOf(x.eval[condition], metric)), pairs.map(([, y]) => rateOf(y.eval[condition], metric)));
+}
+
+const fmt = (i: Interval | null, digits = 2) => (i === null ? 'n/a' : formatInterval(i, digits));
+const fmtDiff = (d: Paired | null, digits = 2) =>
+  d === null ? 'n/a' : `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(digits)} [${d.lo.toFixed(digits)}, ${d.hi.toFixed(digits)}]${d.significant ? ' *' : ''}`;
+
+/** Arms in config order, then any other arm that has cells (in the table's order). */
+function armOrder(cells: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): PersonaArmId[] {
+  const present = new Set(cells.map((c) => c.arm));
+  const ordered = config.arms.filter((a) => present.has(a));
+  return [...ordered, ...PERSONA_ARMS.filter((a) => present.has(a) && !ordered.includes(a))];
+}
+
+function buildChecks(
+  byArm: ReadonlyMap<PersonaArmId, PersonaCellResult[]>,
+  summaries: ReadonlyMap<PersonaArmId, ArmSummary>,
+  prior: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>,
+): ReportCheck[] {
+  const checks: ReportCheck[] = [];
+  // Inoculation needs a prior in which the prompt already elicits the trait (RESEARCH.md §2 and §4).
+  const [specificU, neutralU, personaG] = [prior.specific.U, prior.neutral.U, prior.persona.G];
+  checks.push({
+    id: 'prior-elicits-traits',
+    statement: 'the prior elicits U under the specific prompt (U >= 0.5) but not under the neutral one (U <= 0.1), and G under the persona prompt (G >= 0.5)',
+    holds: specificU !== null && neutralU !== null && personaG !== null ? specificU.mean >= 0.5 && neutralU.mean <= 0.1 && personaG.mean >= 0.5 : null,
+    detail: `prior U: specific ${fmt(specificU)}, neutral ${fmt(neutralU)}; G under persona ${fmt(personaG)}; capability (neutral) ${fmt(prior.neutral.capability)}`,
+  });
+  const missing = (id: string, statement: string, arms: string[]) =>
+    checks.push({ id, statement, holds: null, detail: `not measured: arm(s) ${arms.join(', ')} not in the results` });
+  const neutral = (arm: PersonaArmId, m: ReportMetric) => summaries.get(arm)?.conditions.neutral[m] ?? null;
+  const none = byArm.get('none');
+
+  const s1 = 'none learns U: its neutral-prompt U rate is at least 0.5';
+  if (!none) missing('none-learns-U', s1, ['none']);
+  else {
+    const u = neutral('none', 'U')!;
+    checks.push({ id: 'none-learns-U', statement: s1, holds: u.mean >= 0.5, detail: `none: neutral U ${fmt(u)} over ${u.n} seed(s); W ${fmt(neutral('none', 'W'))}` });
+  }
+
+  const s2 = 'ip-specific lowers the neutral U rate significantly below none, while W is still learned (neutral W >= 0.5)';
+  const ip = byArm.get('ip-specific');
+  if (!none || !ip) missing('ip-specific-suppresses-U', s2, [!none ? 'none' : '', !ip ? 'ip-specific' : ''].filter(Boolean));
+  else {
+    const dU = pairedBetween(ip, none, 'U')!;
+    const dW = pairedBetween(ip, none, 'W')!;
+    const w = neutral('ip-specific', 'W')!;
+    checks.push({
+      id: 'ip-specific-suppresses-U',
+      statement: s2,
+      holds: dU.significant && dU.mean < 0 && w.mean >= 0.5,
+      detail: `ip-specific - none, neutral U ${fmtDiff(dU)}${dU.significant ? '' : ' (not significant)'}; ip-specific neutral W ${fmt(w)} (W - none ${fmtDiff(dW)})`,
+    });
+  }
+
+  const s3 = 'control-irrelevant (a fixed prompt unrelated to U) shows how much of the inoculation effect is conditionalization';
+  const irrelevant = byArm.get('control-irrelevant');
+  if (!none || !ip || !irrelevant) missing('conditionalization', s3, ['none', 'ip-specific', 'control-irrelevant'].filter((a) => !byArm.has(a as PersonaArmId)));
+  else {
+    const dIp = pairedBetween(ip, none, 'U')!;
+    const dCtl = pairedBetween(irrelevant, none, 'U')!;
+    const dCtlW = pairedBetween(irrelevant, none, 'W')!;
+    const share = dIp.mean < 0 ? dCtl.mean / dIp.mean : Number.NaN;
+    checks.push({
+      id: 'conditionalization',
+      statement: s3,
+      holds: null,
+      detail:
+        `neutral U change vs none: control-irrelevant ${fmtDiff(dCtl)}, ip-specific ${fmtDiff(dIp)}` +
+        (Number.isFinite(share) ? `; the irrelevant prompt reproduces ${(share * 100).toFixed(0)}% of IP's reduction` : '; IP gave no reduction to compare with') +
+        `; control-irrelevant W change ${fmtDiff(dCtlW)}`,
+    });
+  }
+
+  for (const arm of ['era', 'param-routing', 'era+ip'] as const) {
+    const id = `routing-${arm}`;
+    const statement = `${arm}: U and G after ablation compared with ip-specific, and capability retained as a fraction of none's`;
+    const cells = byArm.get(arm);
+    if (!cells) continue;
+    if (!none || !ip) {
+      missing(id, statement, ['none', 'ip-specific'].filter((a) => !byArm.has(a as PersonaArmId)));
+      continue;
+    }
+    const summary = summaries.get(arm)!;
+    const dU = pairedBetween(cells, ip, 'U')!;
+    const dG = pairedBetween(cells, ip, 'G');
+    const dUNone = pairedBetween(cells, none, 'U')!;
+    const capNone = neutral('none', 'capability')!;
+    const capArm = neutral(arm, 'capability')!;
+    const retained = capNone.mean > 0 ? capArm.mean / capNone.mean : Number.NaN;
+    const beforeU = summary.beforeAblation?.conditions.neutral.U ?? null;
+    checks.push({
+      id,
+      statement,
+      holds: null,
+      detail:
+        `neutral U before ablation ${fmt(beforeU)}, after ${fmt(neutral(arm, 'U'))} (vs ip-specific ${fmtDiff(dU)}, vs none ${fmtDiff(dUNone)}); ` +
+        `neutral G after ${fmt(neutral(arm, 'G'))} (vs ip-specific ${fmtDiff(dG)}); ` +
+        `W after ${fmt(neutral(arm, 'W'))}; capability ${fmt(capArm)} = ${Number.isFinite(retained) ? `${(retained * 100).toFixed(0)}%` : 'n/a'} of none's ${fmt(capNone)}`,
+    });
+  }
+
+  if (none) {
+    const prior = none.map((c) => c.prior.quality.neutral.G);
+    const after = neutral('none', 'G');
+    const d = paired(none.map((c) => c.eval.neutral.G), prior);
+    checks.push({
+      id: 'G-emerges',
+      statement: 'training on U data (none) raises G under the neutral prompt above the prior (generalisation of the persona)',
+      holds: d === null ? null : d.significant && d.mean > 0,
+      detail: `neutral G: prior ${fmt(interval(prior))}, after none ${fmt(after)}, change ${fmtDiff(d)}`,
+    });
+  }
+  return checks;
+}
+
+function significanceParagraph(order: readonly PersonaArmId[], paired: ReadonlyMap<PersonaArmId, PairedSummary>): string {
+  const sentences: string[] = [];
+  if (!paired.size) return 'No arm could be paired with none (none is missing, or shares no seed with the other arms), so no difference is stated.';
+  if (Math.min(...[...paired.values()].map((p) => p.seeds.length)) < 2) sentences.push('With fewer than two paired seeds no interval can be given, so no difference below is called significant.');
+  for (const arm of order) {
+    const p = paired.get(arm);
+    if (!p) continue;
+    const sig: string[] = [];
+    const nonsig: string[] = [];
+    for (const m of REPORT_METRICS) {
+      const d = p.conditions.neutral[m];
+      if (!d) continue;
+      (d.significant ? sig : nonsig).push(`${m} ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(2)} (95% CI ${d.lo.toFixed(2)} to ${d.hi.toFixed(2)})`);
+    }
+    const losses = [['retain loss', p.retainLoss], ['forget loss', p.forgetLoss]] as const;
+    for (const [name, d] of losses) (d.significant ? sig : nonsig).push(`${name} ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(3)}`);
+    sentences.push(
+      `${arm} vs none (${p.seeds.length} seed${p.seeds.length === 1 ? '' : 's'}, neutral prompt): ` +
+        (sig.length > 0 ? `significant: ${sig.join(', ')}` : 'no significant difference') +
+        (nonsig.length > 0 ? `; not significant: ${nonsig.join(', ')}` : '') +
+        '.',
+    );
+  }
+  return sentences.join(' ');
+}
+
+export function buildPersonaReport(cellResults: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): ExperimentReport {
+  const order = armOrder(cellResults, config);
+  const byArm = new Map<PersonaArmId, PersonaCellResult[]>();
+  for (const arm of order) byArm.set(arm, cellResults.filter((c) => c.arm === arm).sort((a, b) => a.seed - b.seed));
+  const summaries = new Map(order.map((arm) => [arm, summarizeArm(arm, byArm.get(arm)!)]));
+  const none = byArm.get('none');
+  const paired = new Map<PersonaArmId, PairedSummary>();
+  if (none) {
+    for (const arm of order) {
+      if (arm === 'none') continue;
+      const p = pairWithNone(byArm.get(arm)!, none);
+      if (p) paired.set(arm, p);
+    }
+  }
+  // The prior is shared by every arm of a seed: take it from one cell per seed.
+  const priorBySeed = new Map(cellResults.map((c) => [c.seed, c.prior.quality]));
+  const priorSeeds = [...priorBySeed.keys()].sort((a, b) => a - b);
+  const prior = Object.fromEntries(
+    PRIOR_QUALITY_PROMPTS.map((p) => [p, Object.fromEntries(REPORT_METRICS.map((m) => [m, interval(priorSeeds.map((s) => priorBySeed.get(s)![p][m]))]))]),
+  ) as Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>;
+  const checks = buildChecks(byArm, summaries, prior);
+  const summary = significanceParagraph(order, paired);
+  const json: PersonaReportJson = {
+    experiment: 'persona',
+    arms: order,
+    conditions: [...EVAL_CONDITIONS],
+    metrics: [...REPORT_METRICS],
+    prior: { seeds: priorSeeds, quality: prior },
+    results: Object.fromEntries(summaries),
+    pairedVsNone: Object.fromEntries(paired),
+    checks,
+    summary,
+  };
+  return { json: JSON.parse(JSON.stringify(json)) as Record<string, unknown>, markdown: renderMarkdown(order, summaries, paired, prior, priorSeeds, checks, summary) };
+}
+
+function renderMarkdown(
+  order: readonly PersonaArmId[],
+  summaries: ReadonlyMap<PersonaArmId, ArmSummary>,
+  paired: ReadonlyMap<PersonaArmId, PairedSummary>,
+  prior: Record<string, MetricIntervals>,
+  priorSeeds: readonly number[],
+  checks: readonly ReportCheck[],
+  summary: string,
+): string {
+  const lines: string[] = ['# Persona experiment: inoculation and routing', ''];
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
+  lines.push('Rates are fractions of greedy answers to held-out tasks; mean ± half-width of the 95% interval over seeds (Student t).', '');
+  lines.push(`## Prior (stage 1), seeds ${priorSeeds.join(', ')}`, '');
+  lines.push(...table(['prompt', 'U', 'G', 'W', 'capability'], Object.entries(prior).map(([p, r]) => [p, ...REPORT_METRICS.map((m) => fmt(r[m]))])), '');
+  for (const cond of EVAL_CONDITIONS) {
+    lines.push(`## Condition: ${cond}${cond === 'inoculation' ? " (each arm's inoculating prompt)" : ''}`, '');
+    lines.push(
+      ...table(
+        ['arm', 'seeds', 'U', 'G', 'W', 'capability'],
+        order.map((arm) => {
+          const s = summaries.get(arm)!;
+          return [arm, String(s.seeds.length), ...REPORT_METRICS.map((m) => fmt(s.conditions[cond][m]))];
+        }),
+      ),
+      '',
+    );
+  }
+  lines.push('## Losses on held-out examples (neutral prompt)', '');
+  lines.push(...table(['arm', 'retain loss', 'forget loss (U tokens)'], order.map((arm) => [arm, fmt(summaries.get(arm)!.retainLoss, 3), fmt(summaries.get(arm)!.forgetLoss, 3)])), '');
+  const routed = order.filter((arm) => summaries.get(arm)!.beforeAblation);
+  if (routed.length > 0) {
+    lines.push('## Routing arms before and after ablation (neutral prompt)', '');
+    lines.push(
+      ...table(
+        ['arm', 'U before', 'U after', 'G before', 'G after', 'capability before', 'capability after', 'forget loss before', 'forget loss after'],
+        routed.map((arm) => {
+          const s = summaries.get(arm)!;
+          const b = s.beforeAblation!;
+          return [
+            arm,
+            fmt(b.conditions.neutral.U), fmt(s.conditions.neutral.U),
+            fmt(b.conditions.neutral.G), fmt(s.conditions.neutral.G),
+            fmt(b.conditions.neutral.capability), fmt(s.conditions.neutral.capability),
+            fmt(b.forgetLoss, 3), fmt(s.forgetLoss, 3),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  if (paired.size > 0) {
+    lines.push('## Paired difference from none, same seed (neutral prompt); * = 95% interval excludes 0', '');
+    lines.push(
+      ...table(
+        ['arm', 'ΔU', 'ΔG', 'ΔW', 'Δcapability', 'Δretain loss'],
+        order.filter((a) => paired.has(a)).map((arm) => {
+          const p = paired.get(arm)!;
+          return [arm, ...REPORT_METRICS.map((m) => fmtDiff(p.conditions.neutral[m])), fmtDiff(p.retainLoss, 3)];
+        }),
+      ),
+      '',
+    );
+  }
+  lines.push('## Relearning attack (deployed model; neutral-prompt U rate)', '');
+  lines.push(
+    ...table(
+      ['arm', 'U at step 0', 'max U', 'final U', 'min forget loss'],
+      order.map((arm) => {
+        const r = summaries.get(arm)!.relearning;
+        return [arm, fmt(r.initialURate), fmt(r.maxURate), fmt(r.finalURate), fmt(r.minForgetLoss, 3)];
+      }),
+    ),
+    '',
+  );
+  lines.push('## Checks', '');
+  for (const c of checks) lines.push(`- **${c.holds === null ? 'measured' : c.holds ? 'holds' : 'does not hold'}** ${c.id}: ${c.statement}. ${c.detail}.`);
+  lines.push('', '## Summary', '', summary, '');
+  return lines.join('\n');
+}

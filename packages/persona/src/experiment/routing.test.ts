@@ -1,0 +1,176 @@
+import { Rng, tf, useBackend, withHooks } from '@routelab/core';
+import { disposePlan, parameterRouting, planHooks, routedStep } from '@routelab/routing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { disposeBatch, makeBatch } from '../model/batch.ts';
+import { removeExpansion } from '../model/expand.ts';
+import { meanLoss, tokenLosses } from '../model/loss.ts';
+import { TINY } from '../model/test_helpers.ts';
+import { Transformer } from '../model/transformer.ts';
+import { TRAIT_BITS } from '../world/traits.ts';
+import type { EncodedSequence } from '../world/world.ts';
+import { GroupedAdamW } from './grouped_adamw.ts';
+import {
+  eraContribution, eraContributionConfigSchema, expandedLayers, expandedParameterRouting, expandedParameterRoutingConfigSchema, isExpandedParameter,
+  parameterRoutingConfig, tokenRouteLabels,
+} from './routing.ts';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+const U = TRAIT_BITS.U;
+/** tokens 1 2 | 3 4 5 6 7 with the response (from index 2) labelled; `uAt` marks U positions. */
+function sequence(uAt: number[]): EncodedSequence {
+  const tokens = [1, 2, 3, 4, 5, 6, 7, 8];
+  return {
+    tokens,
+    lossMask: tokens.map((_, i) => (i >= 2 ? 1 : 0)),
+    traitLabels: tokens.map((_, i) => (uAt.includes(i) ? U : 0)),
+    responseStart: 2,
+  };
+}
+
+const full = { labelFraction: 1, labelNoise: 0 };
+
+describe('tokenRouteLabels', () => {
+  it('marks target tokens that carry U, by target position', () => {
+    const batch = makeBatch([sequence([3, 5])], 9);
+    try {
+      const labels = tokenRouteLabels(batch, full, Rng.fromSeed(0));
+      // Position p predicts token p + 1: U tokens at 3 and 5 are the targets of positions 2 and 4.
+      expect(Array.from(labels.routedAsForget)).toEqual([0, 0, 1, 0, 1, 0, 0, 0]);
+      expect(Array.from(labels.isForget)).toEqual(Array.from(labels.routedAsForget));
+    } finally {
+      disposeBatch(batch);
+    }
+  });
+
+  it('applies oversight to target tokens only: hidden U tokens are unlabelled, padding and prompts stay retain', () => {
+    const batch = makeBatch([sequence([3, 5])], 12);
+    try {
+      const hidden = tokenRouteLabels(batch, { labelFraction: 0, labelNoise: 0 }, Rng.fromSeed(0));
+      expect(Array.from(hidden.routedAsForget).every((v) => v === 0)).toBe(true);
+      expect(Array.from(hidden.labelClass)).toEqual([1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1]);
+      const flipped = tokenRouteLabels(batch, { labelFraction: 1, labelNoise: 1 }, Rng.fromSeed(0));
+      // Every target flips; position 0 (a prompt target) and the padding after position 6 do not.
+      expect(Array.from(flipped.routedAsForget)).toEqual([0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0]);
+    } finally {
+      disposeBatch(batch);
+    }
+  });
+});
+
+function expandedTiny(): Transformer {
+  return new Transformer({ ...TINY, expandedMlp: 4 }, Rng.fromSeed(1), { expandedOutStd: 0.02 });
+}
+
+async function snapshot(model: Transformer): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [n, v] of model.namedParameters()) out.set(n, Float32Array.from(await v.data()));
+  return out;
+}
+
+async function changed(model: Transformer, before: Map<string, Float32Array>): Promise<Set<string>> {
+  const after = await snapshot(model);
+  return new Set([...after].filter(([n, v]) => v.some((x, i) => x !== before.get(n)![i])).map(([n]) => n));
+}
+
+const isOriginalMlp = (n: string) => /\.mlp\.(w_in|b_in|w_out|b_out)$/.test(n);
+
+describe('eraContribution', () => {
+  const config = eraContributionConfigSchema.parse({ layers: [0, 1] });
+
+  async function step(model: Transformer, uAt: number[]): Promise<Set<string>> {
+    const optimizer = new GroupedAdamW(model.namedParameters(), { lr: 1e-2 });
+    const batch = makeBatch([sequence(uAt)], TINY.maxLen);
+    const before = await snapshot(model);
+    try {
+      await routedStep({ model, optimizer, scheme: eraContribution, config, labels: tokenRouteLabels(batch, full, Rng.fromSeed(0)), unitLosses: () => tokenLosses(model, batch).losses });
+      return await changed(model, before);
+    } finally {
+      disposeBatch(batch);
+      optimizer.dispose();
+    }
+  }
+
+  it('routes forget tokens into the expanded units only (of the MLPs) and keeps retain tokens out of them', async () => {
+    const model = expandedTiny();
+    try {
+      expect(expandedLayers(model.config)).toEqual([0, 1]);
+      eraContribution.validate!({ model, config });
+      // Every target is a forget token. The last block's original MLP gets no gradient at all. An earlier
+      // block's original MLP still does, through attention: a forget token's loss reads the earlier
+      // (retain-labelled, here prompt) positions, whose contributions are not blocked. Routing is per token,
+      // as in the ERA paper; this is the channel the ablation cannot remove.
+      const forgetOnly = await step(model, [2, 3, 4, 5, 6, 7]);
+      expect([...forgetOnly].filter((n) => isOriginalMlp(n) && n.startsWith('blocks.1.'))).toEqual([]);
+      expect([...forgetOnly].filter((n) => isOriginalMlp(n) && n.startsWith('blocks.0.')).length).toBeGreaterThan(0);
+      expect([...forgetOnly].filter(isExpandedParameter).length).toBeGreaterThan(0);
+      const retainOnly = await step(model, []);
+      expect([...retainOnly].filter(isExpandedParameter)).toEqual([]);
+      expect([...retainOnly].filter(isOriginalMlp).length).toBeGreaterThan(0);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('switches the expanded units off on retain tokens in the forward pass', async () => {
+    const model = expandedTiny();
+    const ablated = removeExpansion(model);
+    const batch = makeBatch([sequence([])], TINY.maxLen);
+    try {
+      const plan = eraContribution.plan(tokenRouteLabels(batch, full, Rng.fromSeed(0)), { model, config });
+      const routed = withHooks(model, planHooks(plan), () => meanLoss(model, batch));
+      const plain = meanLoss(model, batch);
+      const reference = meanLoss(ablated, batch);
+      const [r, p, a] = [(await routed.data())[0]!, (await plain.data())[0]!, (await reference.data())[0]!];
+      expect(r).toBeCloseTo(a, 5);
+      expect(Math.abs(p - a)).toBeGreaterThan(1e-6);
+      tf.dispose([routed, plain, reference]);
+      for (const m of [plan.activations, plan.forwardMasks]) for (const t of m!.values()) t.dispose();
+    } finally {
+      disposeBatch(batch);
+      model.dispose();
+      ablated.dispose();
+    }
+  });
+});
+
+describe('parameterRoutingConfig', () => {
+  it('lets forget tokens update only the expanded units and retain tokens everything else', async () => {
+    const model = expandedTiny();
+    const optimizer = new GroupedAdamW(model.namedParameters(), { lr: 1e-2 });
+    const config = parameterRoutingConfig(model);
+    const run = async (uAt: number[]) => {
+      const batch = makeBatch([sequence(uAt)], TINY.maxLen);
+      const before = await snapshot(model);
+      try {
+        await routedStep({ model, optimizer, scheme: parameterRouting, config, labels: tokenRouteLabels(batch, full, Rng.fromSeed(0)), unitLosses: () => tokenLosses(model, batch).losses });
+        return await changed(model, before);
+      } finally {
+        disposeBatch(batch);
+      }
+    };
+    try {
+      const forgetOnly = await run([2, 3, 4, 5, 6, 7]);
+      expect([...forgetOnly].every(isExpandedParameter)).toBe(true);
+      expect(forgetOnly.size).toBeGreaterThan(0);
+      const retainOnly = await run([]);
+      expect([...retainOnly].some(isExpandedParameter)).toBe(false);
+      expect(retainOnly.size).toBeGreaterThan(10);
+      expect(() => parameterRoutingConfig(new Transformer(TINY, Rng.fromSeed(2)))).toThrow(/no expanded MLP units/);
+      // The experiment's variant adds ERA's forward mask on the expanded units' contribution.
+      const withMask = expandedParameterRoutingConfigSchema.parse({ masks: config, layers: [0, 1] });
+      const batch = makeBatch([sequence([3])], TINY.maxLen);
+      const plan = expandedParameterRouting.plan(tokenRouteLabels(batch, full, Rng.fromSeed(0)), { model, config: withMask });
+      expect([...plan.forwardMasks!.keys()]).toEqual(['blocks.0.mlp.out_expanded', 'blocks.1.mlp.out_expanded']);
+      expect(Array.from(await plan.forwardMasks!.get('blocks.0.mlp.out_expanded')!.data()).slice(0, 4)).toEqual([0, 0, 1, 0]);
+      expect(plan.parameters!.forget.size).toBe(model.namedParameters().length);
+      disposePlan(plan);
+      disposeBatch(batch);
+    } finally {
+      optimizer.dispose();
+      model.dispose();
+    }
+  });
+});
