@@ -2,7 +2,7 @@
 // every arm x seed of the persona experiment as its own run, in parallel workers (default one per core),
 // resumable (a finished cell is not run again), merged into one report with a table and a chart.
 import { join } from 'node:path';
-import { writeFileAtomic } from '@routelab/core';
+import { selectBackend, writeFileAtomic } from '@routelab/core';
 import { PERSONA_ARMS } from '@routelab/persona';
 import type { PersonaReportForChart } from '@routelab/persona';
 import { ArmProgressView } from '../compare/arm_progress.ts';
@@ -48,16 +48,19 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? presetConfig.seeds;
   const workers = parseCount('--workers', options.workers, { min: 1 });
   const dir = options.out ?? join('runs', `compare-${preset}`);
+  const out = options.json ? process.stderr : process.stdout;
+  // Resolve `auto` once here rather than in every cell (each would measure every backend again).
+  const backend = await selectBackend(options.backend ?? 'auto');
+  out.write(`backend: ${backend.chosen} (${backend.reason})\n`);
   const spec = {
     experiment: 'persona',
     preset,
     config: {},
     grid: { arm: arms, seed: Array.from({ length: seeds }, (_, i) => i) },
-    backend: options.backend ?? 'auto',
+    backend: backend.chosen,
   };
   const sweep = await prepareSweep(dir, spec, experiment, { allowChangedSpec: true });
-  const out = options.json ? process.stderr : process.stdout;
-  out.write(`routelab compare: ${arms.length} arms x ${seeds} seeds (${preset}) in ${dir}\n`);
+  out.write(`routelab compare: ${arms.length} arms x ${seeds} seed${seeds === 1 ? '' : 's'} (${preset}) in ${dir}\n`);
   const armOf = (id: string) => /^arm=([^,]*)/.exec(id)?.[1] ?? id;
   const view = new ArmProgressView(arms, seeds, out, armOf);
   const stop = new StopController({
@@ -67,14 +70,20 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   });
   let stopped = false;
   try {
-    const { skipped, outcomes } = await runSweepCells(sweep, {
-      ...(workers ? { workers } : {}),
-      onProgress: (id, u) => view.progress(id, u),
-      onOutcome: (id, o) => view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),
-      stopRequested: () => stop.requested(),
-    });
-    for (const id of skipped) view.cellDone(id, 'finished');
-    stopped = outcomes.some((o) => o.status === 'stopped');
+    // `none` first, on its own: its cells train and cache each seed's stage-1 prior, which every other arm
+    // of that seed then reuses instead of training it again in parallel.
+    const phases = [sweep.cells.filter((c) => armOf(c.id) === 'none'), sweep.cells.filter((c) => armOf(c.id) !== 'none')];
+    for (const cells of phases) {
+      if (stopped || cells.length === 0) continue;
+      const { skipped, outcomes } = await runSweepCells({ ...sweep, cells }, {
+        ...(workers ? { workers } : {}),
+        onProgress: (id, u) => view.progress(id, u),
+        onOutcome: (id, o) => view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),
+        stopRequested: () => stop.requested(),
+      });
+      for (const id of skipped) view.cellDone(id, 'finished');
+      stopped = outcomes.some((o) => o.status === 'stopped');
+    }
   } finally {
     view.stop();
     stop.dispose();
@@ -95,7 +104,7 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
       chartNote = `(chart not drawn: ${(err as Error).message})\n\n`;
     }
   }
-  const markdown = `# routelab compare (${preset}, ${seeds} seeds)\n\n${table}\n\n${chartNote}${merged.markdown}`;
+  const markdown = `# routelab compare (${preset}, ${seeds} seed${seeds === 1 ? '' : 's'})\n\n${table}\n\n${chartNote}${merged.markdown}`;
   await writeFileAtomic(paths.reportMarkdown, new TextEncoder().encode(markdown));
   await writeFileAtomic(paths.reportJson, new TextEncoder().encode(toJsonText({ ...merged.json, table: table || null })));
   if (options.json) process.stdout.write(`${toJsonText({ ...merged.json })}\n`);

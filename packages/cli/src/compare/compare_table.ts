@@ -16,8 +16,9 @@ export interface CompareReportJson {
 }
 
 const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} ± ${i.halfWidth.toFixed(2)}` : `${i.mean.toFixed(2)} (n=1)`) : '-');
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 const fmtDiff = (d: Iv | null | undefined) =>
-  d ? ` (Δ ${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(2)} ± ${d.halfWidth.toFixed(2)}${d.significant ? '*' : ''})` : '';
+  !d ? '' : d.n > 1 ? ` (Δ ${signed(d.mean)} ± ${d.halfWidth.toFixed(2)}${d.significant ? '*' : ''})` : ` (Δ ${signed(d.mean)}, n=1)`;
 
 export const COMPARE_COLUMNS: { title: string; cond?: string; metric?: string; pick?: 'retainLoss' | 'relearning' }[] = [
   { title: 'U neutral', cond: 'neutral', metric: 'U' },

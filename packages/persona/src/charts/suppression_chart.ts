@@ -64,7 +64,7 @@ export function suppressionChartSpec(report: PersonaReportForChart, condition = 
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Unwanted-trait suppression against capability retained (${condition} prompt, 95% CIs over seeds)`,
     data: { values: suppressionPoints(report, condition) },
-    facet: { column: { field: 'trait', type: 'nominal', title: null, header: { labelExpr: "datum.value === 'U' ? 'U (trained)' : 'G (generalised)'" } } },
+    facet: { column: { field: 'trait', type: 'nominal', sort: ['U', 'G'], title: null, header: { labelExpr: "datum.value === 'U' ? 'U (trained)' : 'G (generalised)'" } } },
     spec: {
       width: 320,
       height: 260,

@@ -190,13 +190,15 @@ export function resolveModelConfig(
   return modelPreset(config.modelPreset, { vocabSize: createWorld(world).vocab.size, maxLen: world.maxLen }, { ...config.model, ...expansion });
 }
 
-export const PERSONA_PRESET_NAMES = ['quick', 'full'] as const;
+export const PERSONA_PRESET_NAMES = ['quick', 'full', 'smoke'] as const;
 
 /**
  * quick: every arm x 3 seeds in about 720 CPU-seconds on wasm (three priors of ~50 s, cells of ~10 s plain,
  * ~17 s ERA, ~29 s parameter routing): about six minutes on two uncontended worker processes; 643 s measured on
  * a shared 2-core machine. test/run_quick.ts prints the timings.
  * full: the larger model, longer training, five seeds (generalisation effects need at least five).
+ * smoke: a few steps of everything, for checking that the machinery runs end to end (tests); its numbers mean
+ * nothing.
  */
 export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], PersonaConfig> = {
   quick: personaConfigSchema.parse({}),
@@ -220,5 +222,22 @@ export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], Pers
     eraExpandedUnits: 128,
     checkpointEvery: 200,
     logEvery: 50,
+  }),
+  smoke: personaConfigSchema.parse({
+    stage1Examples: 200,
+    stage1Steps: 30,
+    stage2Examples: 100,
+    stage2Steps: 12,
+    seeds: 2,
+    evalPerFamily: 3,
+    lossExamples: 8,
+    relearnExamples: 4,
+    relearnSteps: 4,
+    relearnEvery: 2,
+    relearnEvalPerFamily: 2,
+    eraExpandedUnits: 8,
+    warmupSteps: 2,
+    checkpointEvery: 10,
+    logEvery: 5,
   }),
 };
