@@ -3,6 +3,7 @@
 // metrics, checkpoints, Ctrl-C and resume.
 import type { Experiment } from '@routelab/core';
 import { personaExperiment } from '@routelab/persona';
+import { mnistSplitExperiment } from '@routelab/routing';
 import { UsageError } from './errors.ts';
 
 /**
@@ -16,6 +17,7 @@ export type ExperimentTable = Readonly<Record<string, AnyExperiment>>;
 
 /** Keyed by Experiment.id (registerExperiment checks that key and id agree). */
 export const EXPERIMENTS: Record<string, AnyExperiment> = {
+  [mnistSplitExperiment.id]: mnistSplitExperiment as AnyExperiment,
   [personaExperiment.id]: personaExperiment as AnyExperiment,
 };
 

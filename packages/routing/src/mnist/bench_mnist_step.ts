@@ -65,7 +65,7 @@ export async function benchMnistStep(options: MnistStepBenchOptions = {}): Promi
       unitLosses: () => {
         const out = model.forward(x);
         raw = out.raw;
-        return loss(out.logits, x);
+        return loss(out, x);
       },
       extraLoss: () => codePenalty(raw!, { l1Weight: 3e-3, corrWeight: 0.1 }),
     });

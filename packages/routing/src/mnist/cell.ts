@@ -1,0 +1,385 @@
+// One cell of the MNIST split experiment: one arm, one seed. Trains the split autoencoder under the arm's
+// routing, then the two certificate decoders on the frozen code, then evaluates everything on the test
+// set. Interruptible at any step: a checkpoint holds the phase, the step, the weights and optimiser state,
+// and every random choice is a pure function of (run seed, seed index, step), so a resumed cell finishes
+// bit-identical to an uninterrupted one on the same backend.
+import { MaskedAdamW, StopRequested, tf } from '@routelab/core';
+import type { Module, Rng, RunContext } from '@routelab/core';
+import { applyOversight } from '../labels.ts';
+import type { RouteLabels } from '../labels.ts';
+import { measureGradientMass } from '../gradient_mass.ts';
+import type { GradientMassSnapshot } from '../gradient_mass.ts';
+import { getScheme } from '../registry.ts';
+import { routedStep } from '../routed_step.ts';
+import type { RoutingScheme } from '../scheme.ts';
+import { BatchOrder, batchLabels, gatherRows, groupMean, perDigitMean } from './batches.ts';
+import { autoencoderErrors, Certificate, encodeAll, HALVES } from './certificate.ts';
+import type { Half } from './certificate.ts';
+import { cellCheckpointStateSchema } from './cell_checkpoint.ts';
+import type { CellCheckpointState } from './cell_checkpoint.ts';
+import type { MnistSplitConfig, ResolvedArm } from './mnist_split_config.ts';
+import { MNIST_PIXELS } from './mnist_data.ts';
+import type { MnistSplit } from './mnist_data.ts';
+import { codePenalty, reconstructionLoss } from './penalties.ts';
+import { SplitAutoencoder } from './split_autoencoder.ts';
+
+export interface CertificateSummary {
+  /** [from, to) of the code this certificate reads. */
+  dims: [number, number];
+  /** Test MAE per digit 0..9. */
+  perDigit: number[];
+  /** Mean of the per-digit MAEs over the forget digits (each digit weighs the same), and over the retain digits. */
+  forgetMae: number;
+  retainMae: number;
+  /**
+   * Error on the digits routed away from this half over the error on the digits routed to it: for b
+   * (retain's half) forgetMae / retainMae, for a (forget's half) retainMae / forgetMae. 1 = no split.
+   */
+  gapRatio: number;
+  /** Training loss (config.reconstructionLoss of the batch) at the certificate's last step. */
+  finalTrainLoss: number;
+}
+
+export interface CellResult {
+  arm: string;
+  /** Seed index (0-based) within the arm. */
+  seed: number;
+  /** The autoencoder's loss (reconstruction + penalties) at its last training step. */
+  finalTrainLoss: number;
+  /** The autoencoder's own reconstruction error on the test set. */
+  reconstruction: { perDigit: number[]; mae: number; forgetMae: number; retainMae: number };
+  certificates: Record<Half, CertificateSummary>;
+}
+
+/** Test reconstructions for the viewer: rows are digits, values rounded to 3 decimals. */
+export interface ViewerReconstructions {
+  arm: string;
+  seed: number;
+  /** Digit label of each row, and its index in the test set. */
+  digits: number[];
+  testIndices: number[];
+  input: number[][];
+  autoencoder: number[][];
+  certificateA: number[][];
+  certificateB: number[][];
+}
+
+export interface CellArgs {
+  config: MnistSplitConfig;
+  arm: ResolvedArm;
+  seedIndex: number;
+  /** The seed's rng (the same for every arm, so seed i starts every arm from the same weights). */
+  rng: Rng;
+  data: MnistSplit;
+  ctx: RunContext;
+}
+
+export function cellName(arm: string, seedIndex: number): string {
+  return `${arm}/seed-${seedIndex}`;
+}
+
+/** Steps at which gradient mass is measured: `count` steps spread evenly over [0, steps - 1]. */
+export function gradientMassSteps(count: number, steps: number): Set<number> {
+  if (count <= 0) return new Set();
+  if (count === 1) return new Set([steps - 1]);
+  return new Set(Array.from({ length: count }, (_, i) => Math.round((i * (steps - 1)) / (count - 1))));
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const round4sig = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(4)));
+
+function prefixed(prefix: string, entries: Iterable<readonly [string, tf.Tensor]>): Record<string, tf.Tensor> {
+  return Object.fromEntries([...entries].map(([n, t]) => [`${prefix}${n}`, t]));
+}
+
+function unprefixed(prefix: string, tensors: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
+}
+
+export class CellRunner {
+  readonly name: string;
+  private readonly model: SplitAutoencoder;
+  private optimizer: MaskedAdamW;
+  private readonly scheme: RoutingScheme<unknown>;
+  private readonly certificates: Record<Half, Certificate>;
+  private readonly labels: RouteLabels;
+  private readonly total: number;
+
+  constructor(private readonly args: CellArgs) {
+    const { config, arm, rng, data } = args;
+    this.name = cellName(arm.name, args.seedIndex);
+    this.model = new SplitAutoencoder({ rng: rng.split('model'), pixels: MNIST_PIXELS, hidden: config.encoderHidden, codeDim: config.codeDim });
+    this.optimizer = this.makeOptimizer(this.lrAt(0));
+    this.scheme = getScheme(arm.scheme);
+    this.scheme.validate?.({ model: this.model, config: arm.schemeConfig });
+    const certOptions = {
+      loss: config.reconstructionLoss,
+      hidden: config.certHidden,
+      lr: config.certLr,
+      batchSize: config.certBatchSize,
+      beta1: config.beta1,
+      beta2: config.beta2,
+      weightDecay: config.certWeightDecay,
+    };
+    this.certificates = {
+      a: new Certificate('a', rng.split('certificate-a'), config.codeDim, data.train, certOptions),
+      b: new Certificate('b', rng.split('certificate-b'), config.codeDim, data.train, certOptions),
+    };
+    // Route labels are drawn once per training digit (a fixed labelled subset, as a labelling budget gives),
+    // from the seed's rng: the same digits are labelled in every arm with the same label fraction.
+    const forget = new Set(config.forgetDigits);
+    const isForget = Uint8Array.from(data.train.labels, (d) => (forget.has(d) ? 1 : 0));
+    this.labels = applyOversight([data.train.size], isForget, { labelFraction: arm.labelFraction, labelNoise: arm.labelNoise }, rng.split('oversight'));
+    this.total = config.steps + 2 * config.certSteps;
+  }
+
+  async run(): Promise<{ result: CellResult; viewer?: ViewerReconstructions }> {
+    try {
+      const restored = await this.restore();
+      const inCertificates = restored?.phase === 'certificate' ? restored : undefined;
+      const trainLoss = inCertificates ? inCertificates.trainLoss : await this.train(restored?.step ?? 0);
+      const certLoss: Partial<Record<Half, number>> = { ...inCertificates?.certLoss };
+      const codes = await encodeAll(this.model, this.args.data.train);
+      for (const half of HALVES) this.certificates[half].setCodes(codes);
+      for (const half of HALVES.slice(HALVES.indexOf(inCertificates?.half ?? 'a'))) {
+        const from = inCertificates?.half === half ? inCertificates.step : 0;
+        certLoss[half] = await this.trainCertificate(half, from, trainLoss, certLoss);
+      }
+      return await this.evaluate(trainLoss, certLoss as Record<Half, number>);
+    } finally {
+      this.model.dispose();
+      this.optimizer.dispose();
+      for (const half of HALVES) this.certificates[half].dispose();
+    }
+  }
+
+  // ---- training ----
+
+  /** The autoencoder's learning rate at a step: config.lr, times lrDecayFactor from step lrDecayAt * steps on. */
+  private lrAt(step: number): number {
+    const { config } = this.args;
+    return step >= Math.round(config.lrDecayAt * config.steps) ? config.lr * config.lrDecayFactor : config.lr;
+  }
+
+  private makeOptimizer(lr: number): MaskedAdamW {
+    const { config } = this.args;
+    return new MaskedAdamW(this.model.namedParameters(), { lr, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay });
+  }
+
+  /**
+   * Switches to the optimiser of `step`'s learning rate (MaskedAdamW's lr is fixed at construction), carrying
+   * its moments and step count over, so the switch changes nothing but the learning rate.
+   */
+  private useLearningRateOf(step: number): void {
+    const lr = this.lrAt(step);
+    if (this.optimizer.lr === lr) return;
+    const next = this.makeOptimizer(lr);
+    next.restoreState(Object.fromEntries(this.optimizer.stateTensors()), this.optimizer.iterations);
+    this.optimizer.dispose();
+    this.optimizer = next;
+  }
+
+  private unitLossesAndPenalty(x: tf.Tensor): { unitLosses: () => tf.Tensor; extraLoss: () => tf.Scalar } {
+    const { arm } = this.args;
+    // The penalties act on the un-routed code of the same forward pass (the routed step calls unitLosses,
+    // then extraLoss, under one gradient tape), so their gradient reaches every dimension for every digit.
+    let raw: tf.Tensor | undefined;
+    const loss = reconstructionLoss(this.args.config.reconstructionLoss);
+    return {
+      unitLosses: () => {
+        const out = this.model.forward(x);
+        raw = out.raw;
+        return loss(out, x);
+      },
+      extraLoss: () => codePenalty(raw!, { l1Weight: arm.l1Weight, corrWeight: arm.corrWeight }),
+    };
+  }
+
+  /** Trains the autoencoder from step `from`; returns the last step's loss. */
+  private async train(from: number): Promise<number> {
+    const { config, arm, data, ctx, rng } = this.args;
+    const order = new BatchOrder(rng.split('batches'), data.train.size, config.batchSize);
+    const massSteps = gradientMassSteps(config.gradMassSnapshots, config.steps);
+    let loss = NaN;
+    for (let step = from; step < config.steps; step++) {
+      if (ctx.stopRequested()) {
+        await this.saveTrain(step);
+        throw new StopRequested();
+      }
+      this.useLearningRateOf(step);
+      const indices = order.indices(step);
+      const x = gatherRows(data.train.images, MNIST_PIXELS, indices);
+      const labels = batchLabels(this.labels, indices);
+      try {
+        if (massSteps.has(step)) await this.emitGradientMass(step, x, labels);
+        const losses = this.unitLossesAndPenalty(x);
+        ({ loss } = await routedStep({ model: this.model, optimizer: this.optimizer, scheme: this.scheme, config: arm.schemeConfig, labels, ...losses }));
+      } finally {
+        x.dispose();
+      }
+      if (!Number.isFinite(loss)) throw new Error(`cell ${this.name}: training loss is ${loss} at step ${step + 1} (diverged)`);
+      const done = step + 1;
+      if (done % config.logEvery === 0 || done === config.steps) ctx.emit({ kind: 'train', cell: this.name, step: done, loss });
+      ctx.progress({ phase: `${arm.name} seed ${this.args.seedIndex}`, done, total: this.total, info: { loss: Number(loss.toFixed(4)) } });
+      if (done % config.checkpointEvery === 0 && done < config.steps) await this.saveTrain(done);
+    }
+    return loss;
+  }
+
+  private async emitGradientMass(step: number, x: tf.Tensor, labels: RouteLabels): Promise<void> {
+    const { arm, ctx, config } = this.args;
+    const snapshot: GradientMassSnapshot = await measureGradientMass({
+      step,
+      model: this.model,
+      scheme: this.scheme,
+      config: arm.schemeConfig,
+      labels,
+      unitLosses: () => reconstructionLoss(config.reconstructionLoss)(this.model.forward(x), x),
+    });
+    // Per-neuron mass only where the split shows: the code layer (one entry per code dim) and the decoder
+    // layer that reads the code. Every other parameter keeps its total, which keeps metrics.jsonl small.
+    const codeLayer = `encoder.layer${config.encoderHidden.length}.weight`;
+    const keep = new Set([codeLayer, 'decoder.layer0.weight']);
+    const classes: Record<string, Record<string, { mass: number; perNeuron?: number[] }>> = {};
+    for (const [cls, params] of Object.entries(snapshot.classes)) {
+      classes[cls] = Object.fromEntries(
+        Object.entries(params).map(([name, p]) => [
+          name,
+          keep.has(name) ? { mass: round4sig(p.mass), perNeuron: p.perNeuron.map(round4sig) } : { mass: round4sig(p.mass) },
+        ]),
+      );
+    }
+    ctx.emit({ kind: 'gradient-mass', cell: this.name, step, counts: snapshot.counts, perNeuronOf: [...keep], classes });
+  }
+
+  // ---- certificates ----
+
+  private async trainCertificate(half: Half, from: number, trainLoss: number, certLoss: Partial<Record<Half, number>>): Promise<number> {
+    const { config, arm, ctx } = this.args;
+    const certificate = this.certificates[half];
+    const base = config.steps + (half === 'b' ? config.certSteps : 0);
+    let loss = NaN;
+    for (let step = from; step < config.certSteps; step++) {
+      if (ctx.stopRequested()) {
+        await this.saveCertificate(half, step, trainLoss, certLoss);
+        throw new StopRequested();
+      }
+      loss = await certificate.step(step);
+      const done = step + 1;
+      if (done % config.logEvery === 0 || done === config.certSteps) ctx.emit({ kind: 'certificate-train', cell: this.name, half, step: done, loss });
+      ctx.progress({ phase: `${arm.name} seed ${this.args.seedIndex} certificate ${half}`, done: base + done, total: this.total, info: { loss: Number(loss.toFixed(4)) } });
+      if (done % config.checkpointEvery === 0 && done < config.certSteps) await this.saveCertificate(half, done, trainLoss, certLoss);
+    }
+    return loss;
+  }
+
+  // ---- evaluation ----
+
+  private async evaluate(trainLoss: number, certLoss: Record<Half, number>): Promise<{ result: CellResult; viewer?: ViewerReconstructions }> {
+    const { config, arm, data, ctx, seedIndex } = this.args;
+    const { test } = data;
+    const forgetDigits = config.forgetDigits;
+    const retainDigits = Array.from({ length: 10 }, (_, d) => d).filter((d) => !forgetDigits.includes(d));
+    const aeErrors = await autoencoderErrors(this.model, test);
+    const aePerDigit = perDigitMean(aeErrors, test.labels);
+    const reconstruction = {
+      perDigit: aePerDigit,
+      mae: aeErrors.reduce((a, b) => a + b, 0) / aeErrors.length,
+      forgetMae: groupMean(aePerDigit, forgetDigits),
+      retainMae: groupMean(aePerDigit, retainDigits),
+    };
+    const testCodes = await encodeAll(this.model, test);
+    const certificates = {} as Record<Half, CertificateSummary>;
+    for (const half of HALVES) {
+      const certificate = this.certificates[half];
+      const perDigit = perDigitMean(await certificate.errors(testCodes, test), test.labels);
+      const forgetMae = groupMean(perDigit, forgetDigits);
+      const retainMae = groupMean(perDigit, retainDigits);
+      const gapRatio = half === 'b' ? forgetMae / retainMae : retainMae / forgetMae;
+      certificates[half] = { dims: certificate.range, perDigit, forgetMae, retainMae, gapRatio, finalTrainLoss: certLoss[half] };
+      ctx.emit({ kind: 'certificate', cell: this.name, half, dims: certificate.range, perDigit, forgetMae, retainMae, gapRatio });
+    }
+    const result: CellResult = { arm: arm.name, seed: seedIndex, finalTrainLoss: trainLoss, reconstruction, certificates };
+    if (seedIndex !== 0 || config.reconstructionsPerDigit === 0) return { result };
+    return { result, viewer: await this.viewerReconstructions(testCodes) };
+  }
+
+  private async viewerReconstructions(testCodes: Float32Array): Promise<ViewerReconstructions> {
+    const { config, arm, data, seedIndex } = this.args;
+    const { test } = data;
+    const testIndices: number[] = [];
+    for (let d = 0; d < 10; d++) {
+      let found = 0;
+      for (let i = 0; i < test.size && found < config.reconstructionsPerDigit; i++) {
+        if (test.labels[i] === d) {
+          testIndices.push(i);
+          found++;
+        }
+      }
+    }
+    const rows = (values: Float32Array) =>
+      testIndices.map((_, r) => Array.from(values.subarray(r * MNIST_PIXELS, (r + 1) * MNIST_PIXELS), round3));
+    const x = gatherRows(test.images, MNIST_PIXELS, testIndices);
+    const out = tf.tidy(() => this.model.forward(x).reconstruction);
+    const autoencoder = (await out.data()) as Float32Array;
+    tf.dispose([x, out]);
+    const input = new Float32Array(testIndices.length * MNIST_PIXELS);
+    for (const [r, i] of testIndices.entries()) input.set(test.images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), r * MNIST_PIXELS);
+    return {
+      arm: arm.name,
+      seed: seedIndex,
+      digits: testIndices.map((i) => test.labels[i]!),
+      testIndices,
+      input: rows(input),
+      autoencoder: rows(autoencoder),
+      certificateA: rows(await this.certificates.a.reconstruct(testCodes, testIndices)),
+      certificateB: rows(await this.certificates.b.reconstruct(testCodes, testIndices)),
+    };
+  }
+
+  // ---- checkpoints ----
+
+  private async saveTrain(step: number): Promise<void> {
+    const state: CellCheckpointState = { phase: 'train', step, iterations: this.optimizer.iterations };
+    const tensors = { ...prefixed('model.', this.model.namedParameters()), ...prefixed('opt.', this.optimizer.stateTensors()) };
+    await this.args.ctx.saveCheckpoint(this.name, { tensors, state: { ...state } });
+  }
+
+  private async saveCertificate(half: Half, step: number, trainLoss: number, certLoss: Partial<Record<Half, number>>): Promise<void> {
+    const certificate = this.certificates[half];
+    const state: CellCheckpointState = { phase: 'certificate', half, step, iterations: certificate.optimizer.iterations, trainLoss, certLoss };
+    const tensors = {
+      ...prefixed('model.', this.model.namedParameters()),
+      ...prefixed('cert.a.', this.certificates.a.decoder.namedParameters()),
+      ...prefixed('cert.b.', this.certificates.b.decoder.namedParameters()),
+      ...prefixed('certopt.', certificate.optimizer.stateTensors()),
+    };
+    await this.args.ctx.saveCheckpoint(this.name, { tensors, state: { ...state } });
+  }
+
+  /** Loads the cell's checkpoint, if any, into the model, optimisers and certificates. */
+  private async restore(): Promise<CellCheckpointState | undefined> {
+    const saved = await this.args.ctx.loadCheckpoint(this.name);
+    if (!saved) return undefined;
+    try {
+      const parsed = cellCheckpointStateSchema.safeParse(saved.state);
+      if (!parsed.success) {
+        throw new Error(`checkpoint "${this.name}" has an unexpected state: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      const state = parsed.data;
+      const load = (module: Module, prefix: string) => module.loadStateDict(unprefixed(prefix, saved.tensors));
+      load(this.model, 'model.');
+      if (state.phase === 'train') {
+        this.useLearningRateOf(state.step);
+        this.optimizer.restoreState(unprefixed('opt.', saved.tensors), state.iterations);
+      } else {
+        load(this.certificates.a.decoder, 'cert.a.');
+        load(this.certificates.b.decoder, 'cert.b.');
+        this.certificates[state.half].optimizer.restoreState(unprefixed('certopt.', saved.tensors), state.iterations);
+      }
+      return state;
+    } finally {
+      tf.dispose(Object.values(saved.tensors));
+    }
+  }
+}
