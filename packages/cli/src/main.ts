@@ -70,6 +70,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'run directory (default runs/<experiment>-<preset>-<yyyymmdd-hhmmss>)')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', (file: string, all: string[] = []) => [...all, file])
+    .option('--arm <id>', 'persona: run this arm beside the none control (repeatable)', (arm: string, all: string[] = []) => [...all, arm])
     .addHelpText('after', () => `\nExperiments: ${knownExperiments()}\nExit status: 0 finished, 1 failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM (resumable).`)
     .action((experiment: string, options: RunCommandOptions) => runCommand(experiment, options));
   program

@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   out?: string;
   json?: boolean;
   plugin?: string[];
+  arm?: string[];
 }
 
 export function parseCount(flag: string, text: string | undefined, options: { min: number }): number | undefined {
@@ -29,6 +30,9 @@ export async function runCommand(experimentId: string, options: RunCommandOption
   const experiment = findExperiment(experimentId, table);
   const seeds = parseCount('--seeds', options.seeds, { min: 1 });
   const seed = parseCount('--seed', options.seed, { min: 0 });
+  // --arm X (repeatable): the experiment's `arms` setting, with the `none` control first so that every
+  // difference can be paired with it (experiments whose arms are objects take a --config file instead).
+  const arms = options.arm?.length ? ['none', ...new Set(options.arm.filter((a) => a !== 'none'))] : undefined;
   const outcome = await runExperiment(experiment, {
     ...(options.preset !== undefined ? { preset: options.preset } : {}),
     ...(options.config !== undefined ? { configFile: options.config } : {}),
@@ -37,6 +41,7 @@ export async function runCommand(experimentId: string, options: RunCommandOption
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     ...(options.out !== undefined ? { out: options.out } : {}),
     plugins: options.plugin ?? [],
+    ...(arms ? { overrides: { arms } } : {}),
     log: options.json ? process.stderr : process.stdout,
   });
   await finishCommand(outcome, options.json ?? false);
