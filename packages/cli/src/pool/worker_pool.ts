@@ -34,13 +34,24 @@ export function defaultWorkerCount(): number {
 
 const BOOTSTRAP = new URL('./ts_worker_bootstrap.mjs', import.meta.url);
 
-function startWorker(module: URL): Worker {
-  return new Worker(BOOTSTRAP, { workerData: { routelabWorkerModule: module.href }, env: process.env });
+interface PoolWorker<Spec, Result> {
+  worker: Worker;
+  /**
+   * One comlink proxy for the worker's whole life. A proxy per cell would be garbage-collected between cells,
+   * and comlink then sends the worker a release message that removes its only listener: the worker's event
+   * loop empties and it exits (code 0) under the next cell.
+   */
+  remote: Comlink.Remote<CellWorker<Spec, Result>>;
+}
+
+function startWorker<Spec, Result>(module: URL): PoolWorker<Spec, Result> {
+  const worker = new Worker(BOOTSTRAP, { workerData: { routelabWorkerModule: module.href }, env: process.env });
+  return { worker, remote: Comlink.wrap<CellWorker<Spec, Result>>(nodeEndpoint(worker)) };
 }
 
 /** Runs one cell on one worker; resolves with its outcome (never rejects). */
 function runOnWorker<Spec, Result>(
-  worker: Worker,
+  { worker, remote }: PoolWorker<Spec, Result>,
   task: CellTask<Spec>,
   options: PoolOptions,
 ): Promise<CellOutcome<Result>> {
@@ -58,7 +69,6 @@ function runOnWorker<Spec, Result>(
     const onExit = (code: number) => settle({ id: task.id, status: 'failed', error: `worker exited with code ${code}` });
     worker.on('error', onError);
     worker.on('exit', onExit);
-    const remote = Comlink.wrap<CellWorker<Spec, Result>>(nodeEndpoint(worker));
     const stopPoll = setInterval(() => {
       if (options.stopRequested?.()) void remote.requestStop();
     }, 200);
@@ -82,7 +92,7 @@ export async function runPool<Spec, Result>(
   const outcomes = new Map<string, CellOutcome<Result>>();
   let next = 0;
   const lane = async (): Promise<void> => {
-    let worker: Worker | undefined;
+    let worker: PoolWorker<Spec, Result> | undefined;
     try {
       while (next < tasks.length) {
         const task = tasks[next++]!;
@@ -90,17 +100,17 @@ export async function runPool<Spec, Result>(
           outcomes.set(task.id, { id: task.id, status: 'stopped' });
           continue;
         }
-        worker ??= startWorker(options.workerModule);
+        worker ??= startWorker<Spec, Result>(options.workerModule);
         const outcome = await runOnWorker<Spec, Result>(worker, task, options);
         outcomes.set(task.id, outcome);
         options.onOutcome?.(outcome);
         if (outcome.status === 'failed' && /^worker (crashed|exited)/.test(outcome.error)) {
-          await worker.terminate();
+          await worker.worker.terminate();
           worker = undefined; // a fresh one for the next cell
         }
       }
     } finally {
-      await worker?.terminate();
+      await worker?.worker.terminate();
     }
   };
   const count = Math.min(options.workers ?? defaultWorkerCount(), Math.max(tasks.length, 1));
