@@ -47,3 +47,4 @@ export type { Interval } from './stats/confidence.ts';
 export * from './rng/index.ts';
 export * from './nn/index.ts';
 export * from './checkpoint/index.ts';
+export type { KeyMetricValue, RunSummary, RunList, CheckpointInfo, RunDetail, MetricsPage } from './run/view_api.ts';
