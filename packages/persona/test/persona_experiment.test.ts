@@ -9,7 +9,7 @@ import { StopRequested, pairedDifference, tf, useBackend } from '@routelab/core'
 import type { ExperimentReport, ProgressUpdate } from '@routelab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPersonaReport, cellResultName, parsePersonaConfig, personaExperiment, type PersonaCellResult, type PersonaReportJson } from '../src/index.ts';
-import { createFakeContext, createStore, type FakeStore } from './fake_run_context.ts';
+import { createFakeContext, createStore, type FakeStore } from '@routelab/core/testing';
 
 const TINY = parsePersonaConfig({
   model: { dModel: 16, nHeads: 2, dMlp: 32 },

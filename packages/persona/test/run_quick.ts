@@ -28,7 +28,7 @@ import {
   type PersonaConfig,
   type PersonaReportJson,
 } from '../src/index.ts';
-import { createFakeContext } from './fake_run_context.ts';
+import { createFakeContext } from '@routelab/core/testing';
 
 type Job = { kind: 'prior'; seed: number } | { kind: 'cell'; arm: PersonaArmId; seed: number };
 interface JobDone {

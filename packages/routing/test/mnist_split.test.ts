@@ -4,8 +4,8 @@ import { StopRequested, tf, useBackend } from '@routelab/core';
 import type { ViewerReconstructions } from '../src/mnist/cell.ts';
 import { mnistSplitConfigSchema } from '../src/mnist/mnist_split_config.ts';
 import { mnistSplitExperiment } from '../src/mnist/mnist_split_experiment.ts';
-import { createFakeContext, createStore } from './fake_run_context.ts';
-import type { FakeStore } from './fake_run_context.ts';
+import { createFakeContext, createStore } from '@routelab/core/testing';
+import type { FakeStore } from '@routelab/core/testing';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -115,16 +115,16 @@ describe('mnist-split experiment', () => {
 
     const store = createStore();
     // Stop 1: routed seed 0, before training step 3 (between checkpoints).
-    const first = createFakeContext({ backend: 'wasm', store, stopAfter: (n) => n >= 3 });
+    const first = createFakeContext({ backend: 'wasm', store, stopWhen: (progress) => progress.length >= 3 });
     await expect(mnistSplitExperiment.run(tiny, first)).rejects.toBeInstanceOf(StopRequested);
     expect(first.checkpointSaves).toBe(1);
     expect(JSON.parse(store.checkpoints.get('routed/seed-0')!.state)).toEqual({ phase: 'train', step: 3, iterations: 3 });
     // Stop 2: control seed 0, in certificate a (routed seed 0 finishes: 3 + 8 calls, routed seed 1: 14, then 6 + 2).
-    const second = createFakeContext({ backend: 'wasm', store, stopAfter: (n) => n >= 33 });
+    const second = createFakeContext({ backend: 'wasm', store, stopWhen: (progress) => progress.length >= 33 });
     await expect(mnistSplitExperiment.run(tiny, second)).rejects.toBeInstanceOf(StopRequested);
     expect(JSON.parse(store.checkpoints.get('control/seed-0')!.state)).toMatchObject({ phase: 'certificate', half: 'a', step: 2 });
     // Stop 3: the same cell, in certificate b (a's weights come back from the checkpoint).
-    const third = createFakeContext({ backend: 'wasm', store, stopAfter: (n) => n >= 4 });
+    const third = createFakeContext({ backend: 'wasm', store, stopWhen: (progress) => progress.length >= 4 });
     await expect(mnistSplitExperiment.run(tiny, third)).rejects.toBeInstanceOf(StopRequested);
     expect(JSON.parse(store.checkpoints.get('control/seed-0')!.state)).toMatchObject({ phase: 'certificate', half: 'b', step: 2 });
     const last = createFakeContext({ backend: 'wasm', store });

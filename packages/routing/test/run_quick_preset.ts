@@ -22,7 +22,7 @@ import {
   reconstructionsResultName,
   runMnistSplitCell,
 } from '../src/mnist/mnist_split_experiment.ts';
-import { createFakeContext } from './fake_run_context.ts';
+import { createFakeContext } from '@routelab/core/testing';
 
 const RESULT_PREFIX = '@@cell ';
 const args = process.argv.slice(2);

@@ -2,8 +2,9 @@
 // them: checkpoints and results live in a store that a later context can share (a "run directory"),
 // tensors are copied in and out as through a file, results go through JSON, and a resumed context drops
 // the metrics emitted after the last save (the CLI truncates metrics.jsonl to the last checkpoint's mark).
-import { tf } from '@routelab/core';
-import type { BackendName, CheckpointPayload, MetricEvent, ProgressUpdate, RunContext } from '@routelab/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backends/backend_types.ts';
+import type { CheckpointPayload, MetricEvent, ProgressUpdate, RunContext } from '../run/run_context.ts';
 
 interface StoredTensor {
   values: Float32Array;
