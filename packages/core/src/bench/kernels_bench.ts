@@ -3,12 +3,11 @@
 // of a copy), on every backend with a fused kernel, at 1M and 4M parameters.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backends/backend_types.ts';
-import { loadBackend, useBackend } from '../backends/load_backend.ts';
 import { CopyInPlace } from '../kernels/kernel_names.ts';
 import { composedMaskedAdamW } from '../ops/composed_masked_update.ts';
 import { maskedAdamWUpdate } from '../ops/masked_update.ts';
 import { zerosVariable } from '../optim/masked_optimizer.ts';
-import { ratio, timeCalls } from './timing.ts';
+import { activateEach, ratio, timeCalls } from './timing.ts';
 import type { BenchRatio, Timing } from './timing.ts';
 
 export interface KernelBenchRow {
@@ -74,13 +73,7 @@ export async function benchKernels(
   const rows: KernelBenchRow[] = [];
   const skipped: KernelBenchResult['skipped'] = [];
   const ratios: Record<string, BenchRatio> = {};
-  for (const backend of backends) {
-    const loaded = await loadBackend(backend);
-    if (!loaded.available) {
-      skipped.push({ backend, reason: loaded.reason });
-      continue;
-    }
-    await useBackend(backend);
+  for await (const backend of activateEach(backends, skipped)) {
     for (const n of sizes) {
       // The plain-JS cpu backend is slow; fewer calls keep the benchmark short.
       const row = await benchOne(backend, n, backend === 'cpu' ? 2 : calls);

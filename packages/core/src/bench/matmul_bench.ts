@@ -2,8 +2,7 @@
 // tfjs's own wasm kernel is 10-45x slower with a transposed operand; routelab registers a replacement.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backends/backend_types.ts';
-import { loadBackend, useBackend } from '../backends/load_backend.ts';
-import { ratio, timeCalls } from './timing.ts';
+import { activateEach, ratio, timeCalls } from './timing.ts';
 import type { BenchRatio, Timing } from './timing.ts';
 
 export interface MatmulBenchRow {
@@ -31,13 +30,7 @@ export async function benchMatmul(
   const rows: MatmulBenchRow[] = [];
   const skipped: MatmulBenchResult['skipped'] = [];
   const ratios: Record<string, BenchRatio> = {};
-  for (const backend of backends) {
-    const loaded = await loadBackend(backend);
-    if (!loaded.available) {
-      skipped.push({ backend, reason: loaded.reason });
-      continue;
-    }
-    await useBackend(backend);
+  for await (const backend of activateEach(backends, skipped)) {
     const a = tf.randomNormal([m, k], 0, 1, 'float32', 1);
     const b = tf.randomNormal([k, n], 0, 1, 'float32', 2);
     const aT = tf.transpose(a);

@@ -1,6 +1,8 @@
 // Timing helpers for benchmarks. Asynchronous backends (webgpu) queue work, so every measurement ends by
 // reading one element back, which waits for everything queued before it.
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backends/backend_types.ts';
+import { loadBackend, useBackend } from '../backends/load_backend.ts';
 
 export async function sync(t: tf.Tensor): Promise<void> {
   const one = tf.slice(tf.reshape(t, [-1]), 0, 1);
@@ -49,4 +51,23 @@ export function ratio(value: number, target?: { atLeast?: number; atMost?: numbe
   if (!target) return { value };
   if (target.atLeast !== undefined) return { value, target: `>= ${target.atLeast}`, pass: value >= target.atLeast };
   return { value, target: `<= ${target.atMost}`, pass: value <= target.atMost! };
+}
+
+/**
+ * Activates each requested backend in turn and yields its name; a backend that is not available here is
+ * recorded in `skipped` with the reason instead (benchmarks report it rather than fail).
+ */
+export async function* activateEach(
+  backends: readonly BackendName[],
+  skipped: { backend: BackendName; reason: string }[],
+): AsyncGenerator<BackendName> {
+  for (const backend of backends) {
+    const loaded = await loadBackend(backend);
+    if (!loaded.available) {
+      skipped.push({ backend, reason: loaded.reason });
+      continue;
+    }
+    await useBackend(backend);
+    yield backend;
+  }
 }
