@@ -22,18 +22,38 @@ export const WASM_SOURCES = [
     out: join(wasmDir, 'masked_update_wasm_bytes.ts'),
     constName: 'MASKED_UPDATE_WASM_BASE64',
   },
+  {
+    // The same kernels for tfjs's threaded build, whose heap is a shared Memory (max 4 GiB): an import
+    // must declare `shared` (and a maximum) to accept it.
+    wat: join(wasmDir, 'masked_update.wat'),
+    out: join(wasmDir, 'masked_update_shared_wasm_bytes.ts'),
+    constName: 'MASKED_UPDATE_SHARED_WASM_BASE64',
+    variant: 'shared memory',
+    transform: (text) => sharedMemoryImport(text),
+    // wabt.js's validator rejects shared memories even with the threads feature on; the engine validates
+    // the module when it is compiled (masked_update_module.ts, and the wasm kernel tests on both builds).
+    skipWabtValidation: true,
+  },
 ];
 
+const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+
+/** The module text with its memory import made shared. */
+function sharedMemoryImport(text) {
+  if (!text.includes(MEMORY_IMPORT)) throw new Error(`expected the import ${MEMORY_IMPORT} in the .wat source`);
+  return text.replace(MEMORY_IMPORT, '(import "env" "memory" (memory 1 65536 shared))');
+}
+
 // Only the features the sources use; anything else is a parse error rather than a silent dependency.
-const FEATURES = { simd: true, bulk_memory: true };
+const FEATURES = { simd: true, bulk_memory: true, threads: true };
 
 /** Assembles WAT text into wasm bytes (validated, no debug names, so the output is reproducible). */
-export async function assembleWat(filename, text) {
+export async function assembleWat(filename, text, { validate = true } = {}) {
   const wabt = await wabtFactory();
   const module = wabt.parseWat(filename, text, FEATURES);
   try {
     module.resolveNames();
-    module.validate();
+    if (validate) module.validate();
     return Uint8Array.from(module.toBinary({ log: false, write_debug_names: false }).buffer);
   } finally {
     module.destroy();
@@ -48,7 +68,7 @@ export function renderBytesModule(source, bytes) {
   return [
     `// GENERATED FILE, do not edit. Source: packages/core/${watName}`,
     `// Regenerate with: node packages/core/scripts/build-wasm.mjs (a test fails when this file is stale).`,
-    `// ${bytes.length} bytes of WebAssembly (SIMD + bulk memory), base64-encoded.`,
+    `// ${bytes.length} bytes of WebAssembly (SIMD + bulk memory${source.variant ? `, ${source.variant}` : ''}), base64-encoded.`,
     `export const ${source.constName} =`,
     ...lines.map((line, i) => `  '${line}'${i === lines.length - 1 ? ';' : ' +'}`),
     '',
@@ -58,7 +78,7 @@ export function renderBytesModule(source, bytes) {
 /** Assembles one source and renders the module text it should have. */
 export async function expectedModuleText(source) {
   const text = await readFile(source.wat, 'utf8');
-  return renderBytesModule(source, await assembleWat(source.wat, text));
+  return renderBytesModule(source, await assembleWat(source.wat, source.transform ? source.transform(text) : text, { validate: !source.skipWabtValidation }));
 }
 
 async function main() {

@@ -1,19 +1,35 @@
-// Loads tfjs's wasm backend. In Node the .wasm files are read from the installed package; in a browser the
-// page must call setWasmPaths (or serve them beside the bundle) before loading.
+// Loads tfjs's wasm backend. In Node the .wasm files are read from the installed package, and the backend
+// uses tfjs's threaded build with one thread per core (wasm_threads_node.ts; ROUTELAB_WASM_THREADS sets the
+// count); in a browser the page must call setWasmPaths (or serve them beside the bundle) before loading.
 import type { BackendLoadResult } from './backend_types.ts';
 
 export async function loadWasm(): Promise<BackendLoadResult> {
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    if (typeof process !== 'undefined' && process.versions?.node) {
-      const { createRequire } = await import('node:module');
-      const { dirname } = await import('node:path');
-      const require = createRequire(import.meta.url);
-      const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-      wasm.setWasmPaths(`${dist}/`);
-    }
-    return { name: 'wasm', available: true, detail: 'tfjs wasm backend (SIMD when the runtime supports it)' };
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
     return { name: 'wasm', available: false, reason: `@tensorflow/tfjs-backend-wasm failed to load: ${String(err)}` };
   }
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    return { name: 'wasm', available: true, detail: 'tfjs wasm backend (SIMD and threads where the browser allows)' };
+  }
+  const { createRequire } = await import('node:module');
+  const { dirname } = await import('node:path');
+  const require = createRequire(import.meta.url);
+  const dist = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  wasm.setWasmPaths(`${dist}/`);
+  // Not a static import: this module must stay loadable in browsers, and the threads module is Node's.
+  const threadsModule = new URL('./wasm_threads_node.ts', import.meta.url).href;
+  const { useThreadedWasm, wasmThreadsWanted, WASM_THREADS_ENV } = (await import(
+    /* @vite-ignore */ threadsModule
+  )) as typeof import('./wasm_threads_node.ts');
+  let threads: number;
+  try {
+    threads = wasmThreadsWanted();
+  } catch (err) {
+    return { name: 'wasm', available: false, reason: (err as Error).message };
+  }
+  useThreadedWasm(wasm, threads);
+  const how = threads > 1 ? `threaded build, ${threads} threads` : `one thread (set ${WASM_THREADS_ENV} for more)`;
+  return { name: 'wasm', available: true, detail: `tfjs wasm backend, SIMD, ${how}` };
 }

@@ -1,11 +1,14 @@
 // The BatchMatMul / _FusedMatMul wrappers against a naive float64 reference: every transpose combination,
 // batched and broadcast shapes on both sides of the size threshold, and gradients through tf.grads.
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend, probeBackends } from '../../testing/backend_suites.ts';
 import { normal } from '../cpu/masked_kernel_suite.ts';
 import { batchMatMulTuning, batchMatMulWasmConfig } from './batch_mat_mul_wasm.ts';
 import { fusedMatMulWasmConfig } from './fused_mat_mul_wasm.ts';
+import { threadedMatMulStats, threadedMatMulTuning, wasmPoolThreads } from './threaded_mat_mul_wasm.ts';
+import { asWasmBackend } from './wasm_heap.ts';
+import { maskedAdamWUpdate } from '../../ops/masked_update.ts';
 
 const backends = await probeBackends(['wasm']);
 const FLAGS = [[false, false], [false, true], [true, false], [true, true]] as const;
@@ -148,6 +151,53 @@ describeEachBackend('BatchMatMul wrapper', backends, () => {
         }
       }
     }
+  });
+});
+
+// On the threaded build (Node's main thread with 2+ cores, as in CI) plain products go through the padded
+// 1x1 convolution; minWork 1 sends even these small ones there.
+describeEachBackend('BatchMatMul on the wasm thread pool', backends, () => {
+  const poolThreads = () => wasmPoolThreads(asWasmBackend(tf.backend()));
+  const saved = threadedMatMulTuning.minWork;
+  beforeAll(() => void (threadedMatMulTuning.minWork = 1));
+  afterAll(() => void (threadedMatMulTuning.minWork = saved));
+
+  it('has a pool of 2 or more threads here (else the cases below are skipped: a single-core machine)', () => {
+    if (poolThreads() < 2) console.warn('wasm pool has 1 thread: threaded matMul cases skipped');
+    expect(poolThreads()).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([[40, 50, 30], [1, 70, 600], [97, 13, 5]])('matches the reference for %ix%i @ %ix? (all transposes), on the pool', async (M, K, N) => {
+    if (poolThreads() < 2) return;
+    for (const [ta, tb] of FLAGS) {
+      const { a, b, at, bt } = operands([], [], M, K, N, ta, tb);
+      const calls = threadedMatMulStats.calls;
+      const dataIds = tf.engine().backend.numDataIds();
+      const out = tf.matMul(at, bt, ta, tb);
+      expect(threadedMatMulStats.calls).toBe(calls + 1);
+      expect(out.shape).toEqual([M, N]);
+      expectClose(Float32Array.from(await out.data()), naiveMatMul(a, b, ta, tb).data);
+      out.dispose();
+      expect(tf.engine().backend.numDataIds()).toBe(dataIds); // the padded product and transposes were freed
+      tf.dispose([at, bt]);
+    }
+  });
+
+  it('sees a weight written in place by the masked update (the convolution caches a packed copy of its filter)', async () => {
+    if (poolThreads() < 2) return;
+    const init = tf.tensor2d([[1, 2], [3, 4]]);
+    const w = tf.variable(init);
+    init.dispose(); // w now owns its buffer, so the update writes it in place
+    const x = tf.tensor2d([[1, 1], [2, 0]]);
+    expect(Array.from(await tf.matMul(x, w).data())).toEqual([4, 6, 2, 4]);
+    const [m, v] = [tf.variable(tf.zeros([2, 2])), tf.variable(tf.zeros([2, 2]))];
+    const dataId = w.dataId;
+    // First AdamW step with zero moments: every element moves by lr * sign(grad) = -0.5.
+    maskedAdamWUpdate({ param: w, m, v }, tf.ones([2, 2]), tf.ones([2, 2]), { lr: 0.5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 });
+    expect(w.dataId).toBe(dataId); // written in place
+    const y = await tf.matMul(x, w).data();
+    [3, 5, 1, 3].forEach((want, i) => expect(y[i]).toBeCloseTo(want, 5));
+    tf.dispose([w, x, m, v]);
   });
 });
 

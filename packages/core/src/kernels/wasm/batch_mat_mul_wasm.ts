@@ -10,6 +10,7 @@ import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@te
 import { asWasmBackend, wasmTensorData } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
 import { markAsWrapperOf, originalBatchMatMul, requireOriginal, transposeLastTwo } from './tfjs_wasm_originals.ts';
+import { threadedMatMul, useThreadedMatMul } from './threaded_mat_mul_wasm.ts';
 
 /**
  * Below minSliceWork multiply-adds per slice, tfjs's own loop is kept for batched products: per
@@ -123,16 +124,18 @@ export function batchMatMulWasm(args: BatchMatMulArgs): TensorInfo {
   const N = b.shape[b.shape.length - (transposeB ? 2 : 1)]!;
   const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)]!;
   const tiny = M * K * N < batchMatMulTuning.minSliceWork;
-  if ((!batched && !transposeA && !transposeB) || tiny || K !== innerB || M * K * N * batches === 0) {
+  const backend = asWasmBackend(args.backend);
+  const threaded = !batched && K === innerB && useThreadedMatMul(backend, M, K, N);
+  if ((!batched && !transposeA && !transposeB && !threaded) || tiny || K !== innerB || M * K * N * batches === 0) {
     return original.kernelFunc(args as never) as TensorInfo;
   }
-  const backend = asWasmBackend(args.backend);
   const temps: TensorInfo[] = [];
   try {
     const a2 = transposeA ? transposeLastTwo(backend, a) : a;
     if (transposeA) temps.push(a2);
     const b2 = transposeB ? transposeLastTwo(backend, b) : b;
     if (transposeB) temps.push(b2);
+    if (threaded) return threadedMatMul(backend, a2, b2, [...outOuter, M, N]);
     if (!batched) {
       const plain = { ...args, inputs: { a: a2, b: b2 }, attrs: { ...attrs, transposeA: false, transposeB: false } };
       return original.kernelFunc(plain as never) as TensorInfo;

@@ -1,8 +1,10 @@
 // Instantiates masked_update.wat (as assembled into masked_update_wasm_bytes.ts) against tfjs's own
-// WebAssembly.Memory, once per Memory, and falls back to plain JS loops over tfjs's heap views where that
-// cannot work (no wasm SIMD, or the threaded build's shared memory, which this module does not import).
+// WebAssembly.Memory, once per Memory (the threaded build's heap is a shared Memory: it gets the variant whose
+// import is declared shared), and falls back to plain JS loops over tfjs's heap views where that cannot work
+// (no wasm SIMD).
 import type { MaskedAdamWAttrs, MaskedSGDAttrs } from '../kernel_names.ts';
 import { maskedAdamWLoop, maskedSGDLoop } from '../cpu/masked_update_loops.ts';
+import { MASKED_UPDATE_SHARED_WASM_BASE64 } from './masked_update_shared_wasm_bytes.ts';
 import { MASKED_UPDATE_WASM_BASE64 } from './masked_update_wasm_bytes.ts';
 import { wasmHeapMemory } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
@@ -21,7 +23,7 @@ interface SimdExports {
   copyF32(dst: number, src: number, n: number): void;
 }
 
-let compiled: WebAssembly.Module | Error | undefined;
+const compiled: { plain?: WebAssembly.Module | Error; shared?: WebAssembly.Module | Error } = {};
 // Keyed by Memory rather than by backend: one instance serves any backend object on the same heap, and a
 // re-created tfjs backend (new Memory) gets a fresh instance while the old one is garbage collected.
 const simdByMemory = new WeakMap<WebAssembly.Memory, MaskedUpdateOps>();
@@ -35,26 +37,29 @@ function decodeBase64(base64: string): Uint8Array {
   return bytes;
 }
 
-function compiledModule(): WebAssembly.Module | Error {
+function compiledModule(kind: 'plain' | 'shared'): WebAssembly.Module | Error {
   // Synchronous compile is fine: kernels are synchronous, and the module (about 1 KB) is under the 4 KB
   // limit browsers put on synchronous compilation on the main thread.
-  if (!compiled) {
+  let module = compiled[kind];
+  if (!module) {
     try {
-      compiled = new WebAssembly.Module(decodeBase64(MASKED_UPDATE_WASM_BASE64) as BufferSource);
+      const base64 = kind === 'shared' ? MASKED_UPDATE_SHARED_WASM_BASE64 : MASKED_UPDATE_WASM_BASE64;
+      module = new WebAssembly.Module(decodeBase64(base64) as BufferSource);
     } catch (err) {
-      compiled = err instanceof Error ? err : new Error(String(err));
+      module = err instanceof Error ? err : new Error(String(err));
     }
+    compiled[kind] = module;
   }
-  return compiled;
+  return module;
 }
 
 function simdOps(memory: WebAssembly.Memory): MaskedUpdateOps | undefined {
   const cached = simdByMemory.get(memory);
   if (cached) return cached;
-  const module = compiledModule();
-  // The module declares a non-shared memory import; the threaded build's shared Memory cannot satisfy it.
+  // An import declared unshared cannot take a shared Memory, nor the reverse: one variant for each.
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  if (module instanceof Error || shared) return undefined;
+  const module = compiledModule(shared ? 'shared' : 'plain');
+  if (module instanceof Error) return undefined;
   let x: SimdExports;
   try {
     x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
