@@ -71,6 +71,7 @@ export function buildProgram(): Command {
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', (file: string, all: string[] = []) => [...all, file])
     .option('--arm <id>', 'persona: run this arm beside the none control (repeatable)', (arm: string, all: string[] = []) => [...all, arm])
+    .option('--workers <n>', "worker threads for the experiment's independent cells, e.g. mnist-split's arm x seed (default: one per core; 1: all in this process)")
     .addHelpText('after', () => `\nExperiments: ${knownExperiments()}\nExit status: 0 finished, 1 failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM (resumable).`)
     .action((experiment: string, options: RunCommandOptions) => runCommand(experiment, options));
   program
@@ -79,6 +80,7 @@ export function buildProgram(): Command {
     .argument('<run-dir>', 'the run directory')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--force', 'resume even if the manifest says the run is still running elsewhere')
+    .option('--workers <n>', "worker threads for the experiment's independent cells (default: one per core)")
     .addHelpText('after', '\nA run that already finished is left alone (exit 0; with --json its report is printed).')
     .action((runDir: string, options: ResumeCommandOptions) => resumeCommand(runDir, options));
   program

@@ -37,6 +37,7 @@ export type {
   CheckpointPayload,
   CollectedCell,
   Experiment,
+  ExperimentParts,
   ExperimentReport,
   MetricEvent,
   ProgressUpdate,

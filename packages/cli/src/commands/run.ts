@@ -1,5 +1,6 @@
 // `routelab run <experiment> [--preset NAME] [--config file.json] [--seeds N] [--seed N] [--backend NAME]
-// [--out DIR] [--json]`: one experiment into a new run directory (see runs/runner.ts for what it holds).
+// [--out DIR] [--json] [--workers N]`: one experiment into a new run directory (see runs/runner.ts for
+// what it holds).
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.ts';
 import { EXPERIMENTS, findExperiment, type ExperimentTable } from '../experiments.ts';
@@ -15,6 +16,7 @@ export interface RunCommandOptions {
   json?: boolean;
   plugin?: string[];
   arm?: string[];
+  workers?: string;
 }
 
 export function parseCount(flag: string, text: string | undefined, options: { min: number }): number | undefined {
@@ -30,6 +32,7 @@ export async function runCommand(experimentId: string, options: RunCommandOption
   const experiment = findExperiment(experimentId, table);
   const seeds = parseCount('--seeds', options.seeds, { min: 1 });
   const seed = parseCount('--seed', options.seed, { min: 0 });
+  const workers = parseCount('--workers', options.workers, { min: 1 });
   // --arm X (repeatable): the experiment's `arms` setting, with the `none` control first so that every
   // difference can be paired with it (experiments whose arms are objects take a --config file instead).
   const arms = options.arm?.length ? ['none', ...new Set(options.arm.filter((a) => a !== 'none'))] : undefined;
@@ -40,6 +43,7 @@ export async function runCommand(experimentId: string, options: RunCommandOption
     ...(seed !== undefined ? { seed } : {}),
     ...(options.backend !== undefined ? { backend: options.backend } : {}),
     ...(options.out !== undefined ? { out: options.out } : {}),
+    ...(workers !== undefined ? { workers } : {}),
     plugins: options.plugin ?? [],
     ...(arms ? { overrides: { arms } } : {}),
     log: options.json ? process.stderr : process.stdout,

@@ -26,6 +26,8 @@ export interface PoolOptions {
   onOutcome?: (outcome: CellOutcome<unknown>) => void;
   /** Polled between cells and forwarded to running cells: once true, no new cell starts. */
   stopRequested?: () => boolean;
+  /** An object each cell may call back into on this thread (e.g. its run directory), made per cell. */
+  host?: (id: string) => object;
 }
 
 export function defaultWorkerCount(): number {
@@ -73,7 +75,8 @@ function runOnWorker<Spec, Result>(
       if (options.stopRequested?.()) void remote.requestStop();
     }, 200);
     const progress = Comlink.proxy((u: ProgressUpdate) => options.onProgress?.(task.id, u));
-    remote.run(task.spec as Comlink.UnproxyOrClone<Spec>, progress).then(
+    const host = options.host ? Comlink.proxy(options.host(task.id)) : undefined;
+    remote.run(task.spec as Comlink.UnproxyOrClone<Spec>, progress, host).then(
       (result) => settle({ id: task.id, status: 'finished', result: result as Result }),
       (err: Error) =>
         settle(

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { StopRequested, UnknownBackendError, selectBackend, writeFileAtomic } from '@routelab/core';
 import { loadPlugin } from '@routelab/routing';
-import type { BackendSelection, Experiment, ExperimentReport, ProgressUpdate } from '@routelab/core';
+import type { BackendSelection, Experiment, ExperimentReport, ProgressUpdate, RunContext } from '@routelab/core';
 import { UsageError } from '../errors.ts';
 import { EXPERIMENTS, knownExperiments, type ExperimentTable } from '../experiments.ts';
 import { formatConfigIssues, resolveConfig, type ConfigRequest } from './config_resolution.ts';
@@ -23,6 +23,8 @@ import { checkIsRunDir, checkNewRunDir, defaultRunDir, readJsonFile, readRunMani
 import type { RunPaths } from './run_directory.ts';
 import { ManifestStore, describeEnvironment, type RunManifest, type RunStatus } from './run_manifest.ts';
 import { SIGNAL_EXIT_CODES, StopController } from './stop_signals.ts';
+import { runPartsOnPool } from '../parts/run_parts.ts';
+import { defaultWorkerCount } from '../pool/worker_pool.ts';
 
 export interface RunControlOptions {
   /** Messages and progress (default process.stdout). A TTY gets a progress bar, anything else plain lines. */
@@ -33,6 +35,11 @@ export interface RunControlOptions {
   abortSignal?: AbortSignal;
   /** Receives progress instead of the bar or lines on `log` (a worker forwards it to the main thread). */
   onProgress?: (update: ProgressUpdate) => void;
+  /**
+   * Worker threads for an experiment's independent parts (Experiment.parts), e.g. MNIST's arm x seed cells.
+   * Default: one per core; 1 runs everything in this thread. The report is the same either way.
+   */
+  workers?: number;
 }
 
 export interface RunOptions extends ConfigRequest, RunControlOptions {
@@ -277,6 +284,28 @@ function forwardingReporter(onProgress: (u: ProgressUpdate) => void, log: LogStr
   return { update: onProgress, message: (text) => void log.write(`${text}\n`), stop: () => {} };
 }
 
+/** With parts and more than one worker: the pending parts on the pool (run() then only reports). */
+async function runPendingParts<Config>(s: Session<Config>, ctx: RunContext, progress: ProgressReporter, stopRequested: () => boolean): Promise<void> {
+  const parts = s.experiment.parts;
+  const workers = s.options.workers ?? defaultWorkerCount();
+  if (!parts || workers <= 1) return;
+  const pending = await parts.pending(s.config, ctx);
+  if (pending.length <= 1) return;
+  const count = Math.min(workers, pending.length);
+  progress.message(`${pending.length} parts on ${count} worker threads`);
+  await runPartsOnPool({
+    experiment: s.experiment as Experiment<unknown>,
+    config: s.config,
+    parts: pending,
+    ctx,
+    workers: count,
+    backend: s.store.manifest.backend.chosen,
+    plugins: s.store.manifest.plugins,
+    onProgress: (_part, update) => progress.update(update),
+    stopRequested,
+  });
+}
+
 async function execute<Config>(s: Session<Config>): Promise<RunOutcome> {
   const { paths, store, metrics, log } = s;
   const shown = displayPath(paths.dir);
@@ -312,6 +341,7 @@ async function execute<Config>(s: Session<Config>): Promise<RunOutcome> {
   });
   try {
     try {
+      await runPendingParts(s, ctx, progress, () => stop.requested());
       const report: unknown = await s.experiment.run(s.config, ctx);
       checkReport(report);
       progress.stop();

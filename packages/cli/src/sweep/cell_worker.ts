@@ -28,7 +28,8 @@ const quiet = { write: () => true };
 exposeCell<CellRunSpec, CellRunResult>(async (spec, ctx) => {
   const abort = new AbortController();
   const poll = setInterval(() => ctx.stopRequested() && abort.abort(), 100);
-  const control = { log: quiet, handleSignals: false, abortSignal: abort.signal, onProgress: ctx.onProgress };
+  // workers 1: the pool already puts a cell on every core, so a cell's own parts run in its thread.
+  const control = { log: quiet, handleSignals: false, abortSignal: abort.signal, onProgress: ctx.onProgress, workers: 1 };
   try {
     let started = false;
     try {

@@ -85,6 +85,17 @@ export interface CollectedCell<Config> {
 }
 
 /**
+ * How a runner splits an experiment across workers. A part is named by a string; run(config, part, ctx) must
+ * be a pure function of (config, ctx.seed, part, backend) and save everything run() needs via ctx.saveResult,
+ * and be resumable from its own checkpoints like any experiment code.
+ */
+export interface ExperimentParts<Config> {
+  /** The parts that have not saved their results yet, in the order run() would do them. */
+  pending(config: Config, ctx: RunContext): Promise<string[]>;
+  run(config: Config, part: string, ctx: RunContext): Promise<void>;
+}
+
+/**
  * An experiment: a config schema (with presets), and a run function. Registered by id in the CLI's table.
  * `Config` is the resolved config (after zod parsing and defaults); it is saved whole in the run directory.
  */
@@ -95,6 +106,12 @@ export interface Experiment<Config> {
   presets: Record<string, Config>;
   defaultPreset: string;
   run(config: Config, ctx: RunContext): Promise<ExperimentReport>;
+  /**
+   * The run's independent parts (e.g. arm x seed cells), which a runner may execute in parallel worker
+   * threads before it calls run(). Each part saves its results through its context; run() then finds them
+   * saved and skips them, exactly as it does on resume, so the report is the same either way.
+   */
+  parts?: ExperimentParts<Config>;
   /**
    * Merges cells run separately (a sweep, `routelab compare`) into one report. Without it, collect writes a
    * table of each cell's report.json.

@@ -36,11 +36,43 @@ export async function runMnistSplitCell(
   return new CellRunner({ config, arm, seedIndex, rng: seedRng(ctx.seed, seedIndex), data, ctx }).run();
 }
 
-export async function runMnistSplit(config: MnistSplitConfig, ctx: RunContext): Promise<ExperimentReport> {
+async function checkBatchSizes(config: MnistSplitConfig): Promise<void> {
   const data = await loadMnist();
   for (const [field, size] of [['batchSize', config.batchSize], ['certBatchSize', config.certBatchSize]] as const) {
     if (size > data.train.size) throw new RangeError(`config.${field} (${size}) exceeds the ${data.train.size} training digits`);
   }
+}
+
+/** Trains one cell and saves its results: the viewer's reconstructions first, so a saved result means all is saved. */
+async function runAndSaveCell(config: MnistSplitConfig, armName: string, seedIndex: number, ctx: RunContext): Promise<CellResult> {
+  const { result, viewer } = await runMnistSplitCell(config, armName, seedIndex, ctx);
+  if (viewer) await ctx.saveResult(reconstructionsResultName(armName), viewer);
+  await ctx.saveResult(cellResultName(armName, seedIndex), result);
+  return result;
+}
+
+/** Parts (for parallel runners) are cells, named like their results: `<arm>/seed-<i>`. */
+const PART_NAME = /^(.+)\/seed-(\d+)$/;
+
+async function pendingCells(config: MnistSplitConfig, ctx: RunContext): Promise<string[]> {
+  await checkBatchSizes(config);
+  const pending: string[] = [];
+  for (const arm of config.arms) {
+    for (let seedIndex = 0; seedIndex < config.seeds; seedIndex++) {
+      if (!(await ctx.loadResult(cellResultName(arm.name, seedIndex)))) pending.push(cellName(arm.name, seedIndex));
+    }
+  }
+  return pending;
+}
+
+async function runCellPart(config: MnistSplitConfig, part: string, ctx: RunContext): Promise<void> {
+  const match = PART_NAME.exec(part);
+  if (!match) throw new Error(`mnist-split: "${part}" is not a cell name (<arm>/seed-<i>)`);
+  await runAndSaveCell(config, match[1]!, Number(match[2]), ctx);
+}
+
+export async function runMnistSplit(config: MnistSplitConfig, ctx: RunContext): Promise<ExperimentReport> {
+  await checkBatchSizes(config);
   const arms = config.arms.map((arm) => resolveArm(config, arm));
   const cells = new Map<string, CellResult[]>();
   for (const arm of arms) {
@@ -51,10 +83,7 @@ export async function runMnistSplit(config: MnistSplitConfig, ctx: RunContext): 
         results.push(saved);
         continue;
       }
-      const { result, viewer } = await runMnistSplitCell(config, arm.name, seedIndex, ctx);
-      // The viewer's file first: a saved cell result means everything of that cell is saved.
-      if (viewer) await ctx.saveResult(reconstructionsResultName(arm.name), viewer);
-      await ctx.saveResult(cellResultName(arm.name, seedIndex), result);
+      const result = await runAndSaveCell(config, arm.name, seedIndex, ctx);
       // The stored form (JSON) is what a resumed run reads back, so use it here too: the report is then the
       // same whether a cell was computed in this process or loaded.
       results.push(JSON.parse(JSON.stringify(result)) as CellResult);
@@ -73,4 +102,5 @@ export const mnistSplitExperiment: Experiment<MnistSplitConfig> = {
   presets: MNIST_SPLIT_PRESETS,
   defaultPreset: 'quick',
   run: runMnistSplit,
+  parts: { pending: pendingCells, run: runCellPart },
 };
