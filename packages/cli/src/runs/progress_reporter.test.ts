@@ -22,6 +22,19 @@ describe('plain progress lines', () => {
     expect(lines).toEqual(['[eval] 1/1000\n', '[eval] 3/1000\n']);
   });
 
+  it('keeps a schedule per phase when phases interleave (parts in parallel workers)', () => {
+    vi.useFakeTimers({ now: 0 });
+    const lines: string[] = [];
+    const reporter = createProgressReporter({ write: (t: string) => lines.push(t), isTTY: false });
+    for (let done = 1; done <= 100; done++) {
+      reporter.update({ phase: 'a', done, total: 100 });
+      reporter.update({ phase: 'b', done, total: 100 });
+    }
+    // Each phase: its first line, every 10%, and its completion; not a line per alternation.
+    expect(lines.filter((l) => l.startsWith('[a]'))).toHaveLength(11);
+    expect(lines.filter((l) => l.startsWith('[b]'))).toHaveLength(11);
+  });
+
   it('formats info values', () => {
     expect(formatInfo({ loss: 0.031234, step: 12, arm: 'routed', bad: NaN })).toBe('loss=0.03123 step=12 arm=routed bad=NaN');
     expect(formatInfo(undefined)).toBe('');
@@ -29,7 +42,7 @@ describe('plain progress lines', () => {
 });
 
 describe('progress bar on a terminal', () => {
-  it('draws a bar per phase and leaves signal handling to the runner', () => {
+  it('draws a bar per running phase, a line per finished one, and leaves signal handling to the runner', () => {
     let text = '';
     const tty = { isTTY: true, columns: 100, write: (t: string) => ((text += t), true) };
     const listeners = process.listenerCount('SIGINT');
@@ -40,7 +53,7 @@ describe('progress bar on a terminal', () => {
     reporter.message('a message');
     reporter.update({ phase: 'seed 2', done: 5, total: 10 });
     reporter.stop();
-    expect(text).toMatch(/\[seed 1\] =+ 10\/10 loss=0\.25/);
+    expect(text).toMatch(/\[seed 1\] 10\/10 loss=0\.25\n/);
     expect(text).toContain('a message\n');
     expect(text).toMatch(/\[seed 2\] =+-+ 5\/10/);
   });

@@ -1,6 +1,9 @@
-// Progress of a run: a cli-progress bar per phase on a terminal, plain lines otherwise (logs, CI, pipes):
+// Progress of a run: a cli-progress bar per running phase on a terminal, plain lines otherwise (logs, CI,
+// pipes):
 //   [routed seed 1] 120/400 loss=0.0312
-// at most one line every 2 s unless the phase changes, another 10% is done, or the phase completes.
+// per phase at most one line every 2 s unless the phase is new, another 10% is done, or it completes.
+// Phases may interleave (parts running in parallel workers report through one reporter): each phase keeps
+// its own bar and its own line schedule.
 import cliProgress from 'cli-progress';
 import type { ProgressUpdate } from '@routelab/core';
 
@@ -35,9 +38,8 @@ function formatNumber(value: number): string {
 }
 
 class LineReporter implements ProgressReporter {
-  private phase: string | undefined;
-  private lastTime = 0;
-  private lastFraction = 0;
+  /** Per phase: when its last line was written and how far it was. */
+  private readonly shown = new Map<string, { time: number; fraction: number }>();
 
   constructor(
     private readonly stream: LogStream,
@@ -47,15 +49,11 @@ class LineReporter implements ProgressReporter {
   update(u: ProgressUpdate): void {
     const now = Date.now();
     const fraction = u.total > 0 ? u.done / u.total : 0;
-    const due =
-      u.phase !== this.phase ||
-      u.done >= u.total ||
-      now - this.lastTime >= this.intervalMs ||
-      fraction - this.lastFraction >= 0.1 - 1e-9;
+    const last = this.shown.get(u.phase);
+    const due = !last || u.done >= u.total || now - last.time >= this.intervalMs || fraction - last.fraction >= 0.1 - 1e-9;
     if (!due) return;
-    this.phase = u.phase;
-    this.lastTime = now;
-    this.lastFraction = fraction;
+    if (u.done >= u.total) this.shown.delete(u.phase); // a phase that runs again starts afresh
+    else this.shown.set(u.phase, { time: now, fraction });
     const info = formatInfo(u.info);
     this.stream.write(`[${u.phase}] ${u.done}/${u.total}${info ? ` ${info}` : ''}\n`);
   }
@@ -65,45 +63,57 @@ class LineReporter implements ProgressReporter {
   }
 
   stop(): void {
-    this.phase = undefined;
+    this.shown.clear();
   }
 }
 
 class BarReporter implements ProgressReporter {
-  private bar: cliProgress.SingleBar | undefined;
-  private phase: string | undefined;
+  private multibar: cliProgress.MultiBar | undefined;
+  private readonly bars = new Map<string, cliProgress.SingleBar>();
 
   constructor(private readonly stream: LogStream) {}
 
+  private board(): cliProgress.MultiBar {
+    this.multibar ??= new cliProgress.MultiBar({
+      stream: this.stream as NodeJS.WritableStream,
+      format: '[{phase}] {bar} {value}/{total} {info} | ETA {eta_formatted}',
+      barsize: 30,
+      hideCursor: false,
+      // The runner handles SIGINT / SIGTERM itself; the bars must not add listeners of their own.
+      gracefulExit: false,
+      etaBuffer: 50,
+    });
+    return this.multibar;
+  }
+
   update(u: ProgressUpdate): void {
     const payload = { phase: u.phase, info: formatInfo(u.info) };
-    if (this.bar === undefined || u.phase !== this.phase) {
-      this.stop();
-      this.phase = u.phase;
-      this.bar = new cliProgress.SingleBar({
-        stream: this.stream as NodeJS.WritableStream,
-        format: '[{phase}] {bar} {value}/{total} {info} | ETA {eta_formatted}',
-        barsize: 30,
-        hideCursor: false,
-        // The runner handles SIGINT / SIGTERM itself; the bar must not add listeners of its own.
-        gracefulExit: false,
-        etaBuffer: 50,
-      });
-      this.bar.start(u.total, u.done, payload);
-      return;
+    let bar = this.bars.get(u.phase);
+    if (!bar) {
+      bar = this.board().create(u.total, u.done, payload);
+      this.bars.set(u.phase, bar);
+    } else {
+      if (bar.getTotal() !== u.total) bar.setTotal(u.total);
+      bar.update(u.done, payload);
     }
-    if (this.bar.getTotal() !== u.total) this.bar.setTotal(u.total);
-    this.bar.update(u.done, payload);
+    if (u.done >= u.total) {
+      // A finished phase leaves its bar as a line above the running ones.
+      this.board().remove(bar);
+      this.bars.delete(u.phase);
+      this.board().log(`[${u.phase}] ${u.done}/${u.total}${payload.info ? ` ${payload.info}` : ''}\n`);
+    }
   }
 
   message(text: string): void {
-    this.stop();
-    this.stream.write(`${text}\n`);
+    if (this.multibar) this.multibar.log(`${text}\n`);
+    else this.stream.write(`${text}\n`);
   }
 
   stop(): void {
-    this.bar?.stop();
-    this.bar = undefined;
-    this.phase = undefined;
+    // stop() does not write lines still waiting in the log buffer; a redraw does.
+    this.multibar?.update();
+    this.multibar?.stop();
+    this.multibar = undefined;
+    this.bars.clear();
   }
 }

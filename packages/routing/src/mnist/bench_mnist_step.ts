@@ -2,7 +2,7 @@
 // mirrored decoder, batch 2048, AdamW 1e-3, L1 + correlation penalties), routed (activation routing at the
 // code) and unrouted (the same step with the `none` scheme), on the active backend. Routing should cost
 // almost nothing: the ratio routed / unrouted is the figure tracked.
-import { MaskedAdamW, Rng, tf } from '@routelab/core';
+import { MaskedAdamW, Rng, activeBackendThreads, tf } from '@routelab/core';
 import { fullyLabelled } from '../labels.ts';
 import { routedStep } from '../routed_step.ts';
 import { activationRouting } from '../schemes/activation_routing.ts';
@@ -23,6 +23,8 @@ export interface MnistStepBenchResult {
   hidden: number[];
   batchSize: number;
   parameterCount: number;
+  /** Threads the backend computes on, where known (wasm: its XNNPACK pool; ROUTELAB_WASM_THREADS). */
+  threads: number | null;
   /** Median seconds per step. */
   routedSeconds: number;
   unroutedSeconds: number;
@@ -79,6 +81,7 @@ export async function benchMnistStep(options: MnistStepBenchOptions = {}): Promi
       hidden,
       batchSize,
       parameterCount: model.parameterCount(),
+      threads: activeBackendThreads() ?? null,
       routedSeconds,
       unroutedSeconds,
       routedStepsPerSecond: 1 / routedSeconds,
