@@ -1,8 +1,8 @@
 // End-to-end setup: build the viewer if its sources changed since the last build, make a fixture runs
-// directory (a real linreg run through `routelab run`, synthetic mnist-split / persona / compare directories,
-// bad input), start a second linreg run that keeps running through the tests (to watch live updates), and
-// serve it all with the real `routelab view --port 0`. Without /usr/bin/chromium the tests are skipped (and
-// say why), unless ROUTELAB_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+// directory (real short runs of linreg, mnist-split and persona through `routelab run`, a `routelab compare`,
+// bad input: see fixtures/make_fixtures.ts), start a second linreg run that keeps running through the tests
+// (to watch live updates), and serve it all with the real `routelab view --port 0`. Without /usr/bin/chromium
+// the tests are skipped (and say why), unless ROUTELAB_REQUIRE_BROWSER=1 (CI), which makes that a failure.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

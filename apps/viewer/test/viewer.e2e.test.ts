@@ -1,6 +1,7 @@
-// The viewer end to end: `routelab view` over the fixture runs directory, every page visited in Debian's
-// Chromium, what it shows checked against the fixture reports, sampling done in the browser, and a screenshot
-// of each page saved under test-artifacts/.
+// The viewer end to end: `routelab view` over the fixture runs directory (real short runs, see
+// fixtures/make_fixtures.ts), every page visited in Debian's Chromium, what it shows checked against the
+// numbers in those runs' reports, configs and checkpoint manifests as written to disk, sampling done in the
+// browser, and a screenshot of each page saved under test-artifacts/.
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -16,6 +17,8 @@ const title = ctx.skip ? `viewer in Chromium (skipped: ${ctx.skip}; set ROUTELAB
 
 suite(title, () => {
   const f = ctx.fixtures!;
+  /** Rows of the runs table: every fixture run, and the run still running. */
+  const runCount = (f?.runIds.length ?? 0) + 1;
   let context: BrowserContext;
   let close: () => Promise<void>;
   let page: Page;
@@ -41,7 +44,7 @@ suite(title, () => {
 
   it('Runs: every run with experiment, preset, status and key metrics; bad runs show their own error', async () => {
     await page.goto(url('#/runs'));
-    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(runCount);
     const linreg = rowOf(f.linreg.id);
     await expect.poll(() => linreg.innerText()).toContain('finished');
     expect(await linreg.innerText()).toMatch(/linreg\s+tiny\s+0/);
@@ -50,10 +53,15 @@ suite(title, () => {
     for (const [arm, summary] of Object.entries(f.mnist.report.arms)) {
       expect(await mnistRow.locator(`[data-metric="${arm}: ratio b"]`).innerText()).toBe(formatNumber(summary.certificateB.gapRatio.mean));
     }
-    expect(await rowOf(f.persona.id).locator('[data-metric="era: U (neutral)"]').innerText()).toBe(formatNumber(f.persona.report.results.era!.conditions.neutral!.U!.mean));
-    // The compare directory is a sweep collection with the merged report.
+    for (const arm of f.persona.report.arms) {
+      expect(await rowOf(f.persona.id).locator(`[data-metric="${arm}: U (neutral)"]`).innerText()).toBe(formatNumber(f.persona.report.results[arm]!.conditions.neutral!.U!.mean));
+    }
+    // The compare directory is a sweep collection with the merged report; each of its cells is a run.
     expect(await rowOf(f.compare.id).innerText()).toContain('sweep');
-    expect(await rowOf(f.compare.id).locator('[data-metric="filter: U (neutral)"]').innerText()).toBe(formatNumber(f.compare.report.results.filter!.conditions.neutral!.U!.mean));
+    for (const arm of f.compare.report.arms) {
+      expect(await rowOf(f.compare.id).locator(`[data-metric="${arm}: U (neutral)"]`).innerText()).toBe(formatNumber(f.compare.report.results[arm]!.conditions.neutral!.U!.mean));
+    }
+    for (const cell of f.compare.cells) await expect.poll(() => rowOf(cell).innerText()).toMatch(/persona\s+smoke[\s\S]*finished/);
     expect(await rowOf(ctx.liveRun!).innerText()).toContain('running');
     // The malformed and the half-written run each show their error; the others load.
     expect(await rowOf(f.broken.malformed).locator('[data-testid="load-error"]').innerText()).toMatch(/manifest\.json is not valid JSON/);
@@ -64,7 +72,7 @@ suite(title, () => {
 
   it('Runs: filter and sort from the keyboard', async () => {
     await page.goto(url('#/runs'));
-    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(runCount);
     // Tab from the top of the page to the filter box.
     await page.locator('h1').focus();
     for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.getAttribute('type') === 'search')); i++) await page.keyboard.press('Tab');
@@ -72,10 +80,10 @@ suite(title, () => {
     expect(await page.getByLabel('Filter runs').count()).toBe(1);
     await page.keyboard.type('linreg');
     await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(2);
-    expect(await page.getByTestId('run-count').innerText()).toBe('2 of 7 runs shown');
+    expect(await page.getByTestId('run-count').innerText()).toBe(`2 of ${runCount} runs shown`);
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Backspace');
-    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(7);
+    await expect.poll(() => page.locator('tbody tr[data-run]').count()).toBe(runCount);
     // Sort by run name with the keyboard: focus the header button and press Enter (ascending), then Space.
     await page.locator('button[data-sort="id"]').focus();
     await page.keyboard.press('Enter');
@@ -111,6 +119,31 @@ suite(title, () => {
     await shot('run');
   });
 
+  it('Run: the mnist-split and persona runs, with their curves, report, checkpoints and results', async () => {
+    await page.goto(url(`#/run/${f.mnist.id}`));
+    await expect.poll(() => page.getByTestId('report').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('run-facts').innerText()).toMatch(/mnist-split[\s\S]*finished[\s\S]*wasm/);
+    expect(JSON.parse(await page.getByTestId('config').innerText())).toMatchObject({ steps: f.mnist.config.steps, encoderHidden: f.mnist.config.encoderHidden });
+    await chartsDrawn();
+    expect(await page.getByTestId('chart-train loss').locator('.chart-target').getAttribute('aria-label')).toMatch(/train loss over training steps, 3 series/);
+    const mnistReport = await page.getByTestId('report').innerText();
+    for (const [arm, summary] of Object.entries(f.mnist.report.arms)) expect(mnistReport).toMatch(new RegExp(`${arm}\\s.*${summary.certificateB.gapRatio.mean.toFixed(3)}`));
+    for (const arm of Object.keys(f.mnist.report.arms)) {
+      expect(await page.getByTestId('checkpoints').innerText()).toContain(`${arm}/seed-0`);
+      expect(await page.getByTestId('results').innerText()).toContain(`cells/${arm}/seed-0`);
+    }
+    await shot('run-mnist');
+
+    await page.goto(url(`#/run/${f.persona.id}`));
+    await expect.poll(() => page.getByTestId('report').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('run-facts').innerText()).toMatch(/persona[\s\S]*smoke[\s\S]*finished[\s\S]*wasm/);
+    await chartsDrawn();
+    const checkpoints = await page.getByTestId('checkpoints').innerText();
+    for (const c of Object.values(f.persona.checkpoints)) expect(checkpoints).toContain(c.name);
+    expect(await page.getByTestId('results').innerText()).toMatch(/cells\/era\/seed-0[\s\S]*cells\/none\/seed-0/);
+    await shot('run-persona');
+  });
+
   it('Run: a run in progress updates live', async () => {
     await page.goto(url(`#/run/${ctx.liveRun}`));
     const live = page.getByTestId('live-status');
@@ -132,32 +165,48 @@ suite(title, () => {
     await expect.poll(() => page.getByTestId('heatmap').count(), { timeout: 15_000 }).toBe(1);
     await chartsDrawn();
     expect(await page.getByLabel('Cell').inputValue()).toBe(cell);
-    // The parameter the config routes is chosen by default: the code layer, 32 neurons.
-    expect(await page.getByLabel('Parameter').inputValue()).toBe('encoder.layer2.weight');
+    // The parameter the config routes is chosen by default: the code layer, one row per code dimension.
+    const encoderHidden = f.mnist.config.encoderHidden as number[];
+    const codeDim = f.mnist.config.codeDim as number;
+    const snapshots = f.mnist.config.gradMassSnapshots as number;
+    const half = `[${codeDim / 2}, ${codeDim})`;
+    const halfA = `[0, ${codeDim / 2})`;
+    expect(await page.getByLabel('Parameter').inputValue()).toBe(`encoder.layer${encoderHidden.length}.weight`);
     const heatmap = page.getByTestId('heatmap');
     const label = (await heatmap.locator('.chart-target').getAttribute('aria-label')) ?? '';
     expect(label).toMatch(/classes forget, retain, unlabelled/);
-    expect(label).toMatch(/forget routed to a \[0, 16\)/);
-    expect(label).toMatch(/retain routed to b \[16, 32\)/);
-    expect(label).toMatch(/unlabelled routed to b \[16, 32\)/);
+    expect(label).toContain(`forget routed to a ${halfA}`);
+    expect(label).toContain(`retain routed to b ${half}`);
+    expect(label).toContain(`unlabelled routed to b ${half}`);
     const text = await heatmap.innerText();
     expect(text).toMatch(/forget[\s\S]*retain[\s\S]*unlabelled/);
-    expect(text).toContain('a [0, 16): routed');
-    // 32 neurons x 3 snapshots x 3 classes.
-    expect(await heatmap.locator('.mark-rect.role-mark path').count()).toBeGreaterThanOrEqual(288);
+    expect(text).toContain(`a ${halfA}: routed`);
+    // One cell per code dimension, gradient-mass snapshot and class.
+    expect(await heatmap.locator('.mark-rect.role-mark path').count()).toBeGreaterThanOrEqual(codeDim * snapshots * 3);
     // Activation routing blocks the gradient outside the routed half: all of each class's mass is inside.
     const shares = await page.getByTestId('region-shares').innerText();
-    expect(shares).toMatch(/forget: 100\.0% of its per-neuron mass in a \[0, 16\)/);
-    expect(shares).toMatch(/unlabelled: 100\.0% of its per-neuron mass in b \[16, 32\)/);
-    // Before / after ablation: the certificates read one half each.
-    const halves = await page.getByTestId('half-readouts').innerText();
-    expect(halves).toContain('certificate b (half b only)');
-    const routed = f.mnist.report.arms.routed as unknown as { perDigit: { certificateB: number[] } };
-    const forgetMae = routed.perDigit.certificateB.slice(0, 5).reduce((a, b) => a + b, 0) / 5;
-    expect(halves).toContain(formatNumber(forgetMae));
+    expect(shares).toContain(`forget: 100.0% of its per-neuron mass in a ${halfA}`);
+    expect(shares).toContain(`unlabelled: 100.0% of its per-neuron mass in b ${half}`);
+    // Before / after ablation: the certificates read one half each; each arm's MAEs are its report's per-digit
+    // means over the forget and the retain digits.
+    const halves = await page
+      .getByTestId('half-readouts')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const groupMean = (perDigit: number[], digits: number[]) => digits.reduce((a, d) => a + perDigit[d]!, 0) / digits.length;
+    const { forget, retain } = f.mnist.report.digits;
+    for (const [arm, summary] of Object.entries(f.mnist.report.arms)) {
+      for (const [readout, perDigit] of [
+        ['autoencoder (whole code)', summary.perDigit.autoencoder],
+        ['certificate a (half a only)', summary.perDigit.certificateA],
+        ['certificate b (half b only)', summary.perDigit.certificateB],
+      ] as const) {
+        expect(halves).toContainEqual([arm, readout, formatNumber(groupMean(perDigit, forget)), formatNumber(groupMean(perDigit, retain))]);
+      }
+    }
     // Reconstructions of each test digit: input, autoencoder, certificate a, certificate b.
     const recon = page.getByTestId('reconstructions');
-    expect(await recon.locator('canvas').count()).toBe(40);
+    expect(await recon.locator('canvas').count()).toBe(10 * (f.mnist.config.reconstructionsPerDigit as number) * 4);
     expect(await recon.getByRole('img', { name: 'digit 7, certificate b' }).count()).toBe(1);
     await shot('inspector');
     // Control: no routing, so no outline and a note saying so.
@@ -221,10 +270,15 @@ suite(title, () => {
       const used = await page.getByTestId('backend').innerText();
       if (backend === 'wasm') expect(used).toMatch(/^wasm/);
       else expect(used).toMatch(/^(webgpu|wasm) — /);
-      expect(await page.getByLabel('Checkpoint').inputValue()).toBe(f.persona.checkpoints.era);
-      expect(await page.getByTestId('checkpoint-state').innerText()).toMatch(/phase trained, step 150/);
+      const era = f.persona.checkpoints.era;
+      expect(await page.getByLabel('Checkpoint').inputValue()).toBe(era.name);
+      // The state the run saved with the checkpoint, as its manifest holds it.
+      const state = Object.entries(era.state).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+      expect(state).toMatch(/^phase /);
+      expect(await page.getByTestId('checkpoint-state').innerText()).toBe(state);
+      // The era arm's inoculating prompt is the world's specific prompt.
       expect(await page.getByTestId('inoculation-prompt').innerText()).toBe('you always laugh');
-      expect(await page.getByTestId('ablation').innerText()).toMatch(/ERA slice ablation: the 8 expanded MLP units/);
+      expect(await page.getByTestId('ablation').innerText()).toContain(`ERA slice ablation: the ${f.persona.config.eraExpandedUnits as number} expanded MLP units`);
       await page.getByLabel('Prompt', { exact: true }).fill('add two and three');
       await page.getByLabel('System prompt condition').selectOption('inoculation');
       await page.getByLabel('Prompt', { exact: true }).press('Enter');
@@ -236,14 +290,14 @@ suite(title, () => {
         expect((await card.getByTestId('sample-text').innerText()).length).toBeGreaterThan(0);
         for (const v of ['W', 'U', 'G', 'correct']) expect(await card.locator(`[data-verdict="${v}"] .badge`).innerText()).toMatch(/^(yes|no)$/);
       }
-      // The fixture's expanded units carry weight, so removing them changes the greedy sample.
+      // ERA trained the expanded units on the unwanted trait's tokens, so removing them changes the greedy sample.
       const texts = await page.getByTestId('sample-text').allInnerTexts();
       expect(texts).toHaveLength(2);
       expect(texts[0]).not.toBe(texts[1]);
       await shot(`sample-${backend}`);
       if (backend !== 'auto') return;
       // A plain (unexpanded) cell: nothing to ablate, one sample.
-      await page.getByLabel('Checkpoint').selectOption(f.persona.checkpoints.none);
+      await page.getByLabel('Checkpoint').selectOption(f.persona.checkpoints.none.name);
       await expect.poll(() => page.getByTestId('ablation').innerText(), { timeout: 30_000 }).toMatch(/none declared/);
       await page.getByRole('button', { name: 'Sample' }).click();
       await expect.poll(() => page.getByTestId('sample-plain').count(), { timeout: 30_000 }).toBe(1);

@@ -145,56 +145,51 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
         state: { phase: 'stage2' },
         step,
       });
+      // The trained model is what resume restarts evaluation from, and what the viewer's Sample page loads.
+      const trained: CellCheckpointState = { phase: 'trained', step: config.stage2Steps, iterations: optimizer.iterations, finalLoss };
+      await ctx.saveCheckpoint(checkpointName, { tensors: trainingTensors(model), state: { ...trained } });
     }
     const stage2Seconds = seconds(trainStarted);
 
-    // ---- evaluation and relearning (a stop here saves the trained model; they rerun on resume) ----
-    try {
-      const evalStarted = performance.now();
-      const inoculation = ARM_SPECS[training.data].evalInoculation;
-      const items = evalItems(world, rng.split('eval'), config.evalPerFamily, inoculation);
-      const losses = lossExamples(world, rng.split('loss-examples'), config.lossExamples);
-      const evaluateModel = async (m: Transformer): Promise<ModelEvaluation> => {
-        await checkStop(ctx);
-        const rates = await evaluateItems(m, world, items, { temperature: config.evalTemperature, rng: rng.split('eval-sampling') });
-        return { eval: rates, ...(await retainAndForgetLoss(m, losses)) };
-      };
-      const beforeAblation = routing ? await evaluateModel(model) : undefined;
-      deployed = routing ? removeExpansion(model) : model;
-      const after = await evaluateModel(deployed);
-      const evalSeconds = seconds(evalStarted);
-      const relearnStarted = performance.now();
-      const relearning = await relearn(deployed, world, config, rng.split('relearn'), losses.withU, ctx, label);
-      const result: PersonaCellResult = {
-        arm,
-        seed,
-        data: training.data,
-        method: training.method,
-        inoculationPrompt: inoculation,
-        stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss },
-        prior: { key: prior.key, quality: prior.quality },
-        ...after,
-        ...(beforeAblation ? { beforeAblation } : {}),
-        relearning,
-        timing: {
-          prior: prior.seconds,
-          priorTrained: prior.trained,
-          stage2: stage2Seconds,
-          evaluation: evalSeconds,
-          relearning: seconds(relearnStarted),
-          total: seconds(started) + prior.seconds,
-          cpu: cpuSeconds(cpuStarted) + prior.cpuSeconds,
-        },
-      };
-      ctx.emit({ kind: 'cell', cell: label, neutral: after.eval.neutral, retainLoss: after.retainLoss, forgetLoss: after.forgetLoss });
-      return result;
-    } catch (err) {
-      if (err instanceof StopRequested) {
-        const trained: CellCheckpointState = { phase: 'trained', step: config.stage2Steps, iterations: optimizer.iterations, finalLoss };
-        await ctx.saveCheckpoint(checkpointName, { tensors: trainingTensors(model), state: { ...trained } });
-      }
-      throw err;
-    }
+    // ---- evaluation and relearning (the trained model is saved; a stop here reruns them on resume) ----
+    const evalStarted = performance.now();
+    const inoculation = ARM_SPECS[training.data].evalInoculation;
+    const items = evalItems(world, rng.split('eval'), config.evalPerFamily, inoculation);
+    const losses = lossExamples(world, rng.split('loss-examples'), config.lossExamples);
+    const evaluateModel = async (m: Transformer): Promise<ModelEvaluation> => {
+      await checkStop(ctx);
+      const rates = await evaluateItems(m, world, items, { temperature: config.evalTemperature, rng: rng.split('eval-sampling') });
+      return { eval: rates, ...(await retainAndForgetLoss(m, losses)) };
+    };
+    const beforeAblation = routing ? await evaluateModel(model) : undefined;
+    deployed = routing ? removeExpansion(model) : model;
+    const after = await evaluateModel(deployed);
+    const evalSeconds = seconds(evalStarted);
+    const relearnStarted = performance.now();
+    const relearning = await relearn(deployed, world, config, rng.split('relearn'), losses.withU, ctx, label);
+    const result: PersonaCellResult = {
+      arm,
+      seed,
+      data: training.data,
+      method: training.method,
+      inoculationPrompt: inoculation,
+      stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss },
+      prior: { key: prior.key, quality: prior.quality },
+      ...after,
+      ...(beforeAblation ? { beforeAblation } : {}),
+      relearning,
+      timing: {
+        prior: prior.seconds,
+        priorTrained: prior.trained,
+        stage2: stage2Seconds,
+        evaluation: evalSeconds,
+        relearning: seconds(relearnStarted),
+        total: seconds(started) + prior.seconds,
+        cpu: cpuSeconds(cpuStarted) + prior.cpuSeconds,
+      },
+    };
+    ctx.emit({ kind: 'cell', cell: label, neutral: after.eval.neutral, retainLoss: after.retainLoss, forgetLoss: after.forgetLoss });
+    return result;
   } finally {
     if (deployed && deployed !== model) deployed.dispose();
     model.dispose();
