@@ -4,7 +4,8 @@
 //   the string is written once to a file in the temp directory and Emscripten starts its workers from it;
 // - tfjs sizes its thread pool as min(requested, logical cores / 2) (it assumes two hyperthreads per core),
 //   so the instance is told there are twice as many cores as threads wanted;
-// - pthread workers would keep Node's event loop alive after the work is done, so they are unref'd.
+// - pthread workers would keep Node's event loop alive after the work is done, so they are unref'd, and the
+//   ones the pool does not use are stopped.
 // The result is registered as the 'wasm' backend, so every kernel registered for wasm (tfjs's and ours) runs
 // on it unchanged. If anything fails, tfjs's own single-threaded loader takes over and the reason is kept.
 import { createHash } from 'node:crypto';
@@ -39,7 +40,7 @@ type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
 /** The Emscripten module, as far as this loader and BackendWasm's constructor use it. */
 interface ThreadedModule {
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: unknown[]) => unknown;
-  PThread: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] };
+  PThread: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void; terminate(): void }[] };
   tfjs?: Record<string, unknown>;
 }
 type ThreadedFactory = (config: Record<string, unknown>) => Promise<ThreadedModule>;
@@ -98,7 +99,10 @@ async function createThreadedBackend(wasm: WasmPackage, threads: number): Promis
   };
   wasm.setThreadsCount(threads);
   const backend = new wasm.BackendWasm(module as never); // starts the XNNPACK pool's threads
-  for (const worker of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) worker.unref();
+  for (const worker of module.PThread.runningWorkers) worker.unref();
+  // Emscripten starts 8 workers up front; the pool took what it needs. The rest would only hold memory (an
+  // isolate each); Emscripten starts a new one should a thread ever be created later.
+  for (const worker of module.PThread.unusedWorkers.splice(0)) worker.terminate();
   return backend;
 }
 
