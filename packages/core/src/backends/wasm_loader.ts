@@ -1,6 +1,7 @@
-// Loads tfjs's wasm backend. In Node the .wasm files are read from the installed package, and the backend
-// uses tfjs's threaded build with one thread per core (wasm_threads_node.ts; ROUTELAB_WASM_THREADS sets the
-// count); in a browser the page must call setWasmPaths (or serve them beside the bundle) before loading.
+// Loads tfjs's wasm backend. In Node the .wasm files are read from the installed package, the backend uses
+// tfjs's threaded build with one thread per core (wasm_threads_node.ts; ROUTELAB_WASM_THREADS sets the
+// count), and matrix products go to OpenBLAS where routelab's native GEMM is built (native_blas_node.ts); in
+// a browser the page must call setWasmPaths (or serve them beside the bundle) before loading.
 import type { BackendLoadResult } from './backend_types.ts';
 
 export async function loadWasm(): Promise<BackendLoadResult> {
@@ -31,5 +32,13 @@ export async function loadWasm(): Promise<BackendLoadResult> {
   }
   useThreadedWasm(wasm, threads);
   const how = threads > 1 ? `threaded build, ${threads} threads` : `one thread (set ${WASM_THREADS_ENV} for more)`;
-  return { name: 'wasm', available: true, detail: `tfjs wasm backend, SIMD, ${how}` };
+  const blasModule = new URL('./native_blas_node.ts', import.meta.url).href;
+  const { loadNativeBlas } = (await import(/* @vite-ignore */ blasModule)) as typeof import('./native_blas_node.ts');
+  const { setNativeGemm } = await import('../kernels/wasm/native_gemm.ts');
+  const blas = loadNativeBlas();
+  setNativeGemm(blas.gemm);
+  const products = blas.gemm
+    ? `matrix products in OpenBLAS (native GEMM, ${blas.gemm.info().threads} threads)`
+    : `matrix products in wasm (native GEMM ${blas.reason})`;
+  return { name: 'wasm', available: true, detail: `tfjs wasm backend, SIMD, ${how}; ${products}` };
 }

@@ -9,6 +9,8 @@ import { fusedMatMulWasmConfig } from './fused_mat_mul_wasm.ts';
 import { threadedMatMulStats, threadedMatMulTuning, wasmPoolThreads } from './threaded_mat_mul_wasm.ts';
 import { asWasmBackend } from './wasm_heap.ts';
 import { maskedAdamWUpdate } from '../../ops/masked_update.ts';
+import { nativeGemm, nativeGemmStats, setNativeGemm } from './native_gemm.ts';
+import type { NativeGemm } from './native_gemm.ts';
 
 const backends = await probeBackends(['wasm']);
 const FLAGS = [[false, false], [false, true], [true, false], [true, true]] as const;
@@ -78,7 +80,8 @@ const CASES: [number[], number[], number, number, number][] = [
   [[4], [4], 3, 5, 2], [[1], [2], 3, 5, 4], [[2], [2], 1, 70, 600],
 ];
 
-describeEachBackend('BatchMatMul wrapper', backends, () => {
+/** Every product case; run with the native GEMM off (the wasm paths) and on (where it is built). */
+function productCases(): void {
   it('replaces tfjs\'s registered kernels', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(batchMatMulWasmConfig.kernelFunc);
     expect(tf.getKernel('_FusedMatMul', 'wasm')!.kernelFunc).toBe(fusedMatMulWasmConfig.kernelFunc);
@@ -152,11 +155,64 @@ describeEachBackend('BatchMatMul wrapper', backends, () => {
       }
     }
   });
+}
+
+/** Runs `cases` with the native GEMM set to `gemm` (undefined: off), restoring the loader's choice after. */
+function withNativeGemm(gemm: NativeGemm | undefined, cases: () => void): void {
+  let saved: NativeGemm | undefined;
+  beforeAll(() => {
+    saved = nativeGemm();
+    setNativeGemm(gemm);
+  });
+  afterAll(() => setNativeGemm(saved));
+  cases();
+}
+
+const loadedGemm = nativeGemm(); // set by the wasm loader (probeBackends above) when the module is built
+const requireNative = typeof process !== 'undefined' && process.env.ROUTELAB_REQUIRE_NATIVE_BLAS === '1';
+
+describeEachBackend('BatchMatMul wrapper, wasm paths (native GEMM off)', backends, () => withNativeGemm(undefined, productCases));
+
+describeEachBackend('BatchMatMul wrapper, native GEMM (OpenBLAS)', backends, () => {
+  if (!loadedGemm) {
+    const why = 'native GEMM not built (npm run build:native)';
+    if (requireNative) it(`is required here (ROUTELAB_REQUIRE_NATIVE_BLAS=1) but missing: ${why}`, () => expect(loadedGemm).toBeDefined());
+    else it.skip(`skipped: ${why}`, () => {});
+    return;
+  }
+  withNativeGemm(loadedGemm, () => {
+    it('takes every float32 product, transposed and batched ones included', async () => {
+      const calls = nativeGemmStats.calls;
+      const { at, bt } = operands([2], [1], 8, 9, 10, true, true);
+      tf.matMul(at, bt, true, true).dispose();
+      expect(nativeGemmStats.calls).toBe(calls + 1);
+      tf.dispose([at, bt]);
+    });
+    productCases();
+    it('sees a weight written in place by the masked update', async () => {
+      const init = tf.tensor2d([[1, 2], [3, 4]]);
+      const w = tf.variable(init);
+      init.dispose();
+      const x = tf.tensor2d([[1, 1], [2, 0]]);
+      expect(Array.from(await tf.matMul(x, w).data())).toEqual([4, 6, 2, 4]);
+      const [m, v] = [tf.variable(tf.zeros([2, 2])), tf.variable(tf.zeros([2, 2]))];
+      maskedAdamWUpdate({ param: w, m, v }, tf.ones([2, 2]), tf.ones([2, 2]), { lr: 0.5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 });
+      const y = await tf.matMul(x, w).data();
+      [3, 5, 1, 3].forEach((want, i) => expect(y[i]).toBeCloseTo(want, 5));
+      tf.dispose([w, x, m, v]);
+    });
+    it('rejects an operand outside the heap with a RangeError (never reads past it)', () => {
+      const heap = new Float32Array(16);
+      expect(() => loadedGemm.sgemm(heap, false, false, 4, 4, 4, 0, 8, 12)).toThrow(/outside the heap/);
+      expect(() => loadedGemm.sgemm(heap, false, false, -1, 4, 4, 0, 0, 0)).toThrow(RangeError);
+      expect(() => loadedGemm.sgemm(new Float64Array(4) as unknown as Float32Array, false, false, 1, 1, 1, 0, 1, 2)).toThrow(/Float32Array/);
+    });
+  });
 });
 
 // On the threaded build (Node's main thread with 2+ cores, as in CI) plain products go through the padded
 // 1x1 convolution; minWork 1 sends even these small ones there.
-describeEachBackend('BatchMatMul on the wasm thread pool', backends, () => {
+describeEachBackend('BatchMatMul on the wasm thread pool', backends, () => withNativeGemm(undefined, () => {
   const poolThreads = () => wasmPoolThreads(asWasmBackend(tf.backend()));
   const saved = threadedMatMulTuning.minWork;
   beforeAll(() => void (threadedMatMulTuning.minWork = 1));
@@ -199,7 +255,7 @@ describeEachBackend('BatchMatMul on the wasm thread pool', backends, () => {
     [3, 5, 1, 3].forEach((want, i) => expect(y[i]).toBeCloseTo(want, 5));
     tf.dispose([w, x, m, v]);
   });
-});
+}));
 
 function naiveTranspose(m: Host): Float32Array {
   const [r, c] = m.shape as [number, number];

@@ -5,12 +5,17 @@
 //   multiply), then multiplied with the flag cleared;
 // - batched products run as one XNNPACK multiply per batch slice, on zero-copy views of the operands,
 //   or as a single multiply when b has no batch (a's batches fold into rows).
+// In Node with the native GEMM built (native_gemm.ts), every float32 product goes to OpenBLAS instead, in
+// place on tfjs's heap: transposes are flags there, batches a loop of calls.
 import { BatchMatMul, broadcast_util, util } from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asWasmBackend, wasmTensorData } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
 import { markAsWrapperOf, originalBatchMatMul, requireOriginal, transposeLastTwo } from './tfjs_wasm_originals.ts';
 import { threadedMatMul, useThreadedMatMul } from './threaded_mat_mul_wasm.ts';
+import { nativeGemm, nativeGemmStats, nativeGemmTuning } from './native_gemm.ts';
+import type { NativeGemm } from './native_gemm.ts';
+import { wasmHeapMemory } from './wasm_heap.ts';
 
 /**
  * Below minSliceWork multiply-adds per slice, tfjs's own loop is kept for batched products: per
@@ -106,6 +111,27 @@ function sliceWiseMatMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, out
   }
 }
 
+/** op(a): [...aOuter, M, K] x op(b): [...bOuter, K, N] -> [...outOuter, M, N], one native call per slice. */
+function nativeMatMul(gemm: NativeGemm, backend: WasmBackend, args: BatchMatMulArgs, outOuter: number[], [M, K, N]: number[]): TensorInfo {
+  const { a, b } = args.inputs;
+  const out = backend.makeOutput([...outOuter, M!, N!], 'float32');
+  // A view made after makeOutput, which may have grown the heap; offsets in floats.
+  const memory = wasmHeapMemory(backend);
+  const heap = memory ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32;
+  const at = (name: string, t: TensorInfo) => wasmTensorData(backend, name, t).memoryOffset / 4;
+  const [aBase, bBase, outBase] = [at('a', a), at('b', b), at('out', out)];
+  const aOuter = a.shape.slice(0, -2);
+  const bOuter = b.shape.slice(0, -2);
+  const { transposeA, transposeB } = args.attrs;
+  for (let i = 0, count = util.sizeFromShape(outOuter); i < count; i++) {
+    const aSlice = aBase + sourceSlice(i, outOuter, aOuter) * M! * K!;
+    const bSlice = bBase + sourceSlice(i, outOuter, bOuter) * K! * N!;
+    gemm.sgemm(heap, transposeA, transposeB, M!, N!, K!, aSlice, bSlice, outBase + i * M! * N!);
+  }
+  nativeGemmStats.calls++;
+  return out;
+}
+
 export function batchMatMulWasm(args: BatchMatMulArgs): TensorInfo {
   const original = requireOriginal(originalBatchMatMul, BatchMatMul);
   const { inputs, attrs } = args;
@@ -125,6 +151,10 @@ export function batchMatMulWasm(args: BatchMatMulArgs): TensorInfo {
   const innerB = b.shape[b.shape.length - (transposeB ? 1 : 2)]!;
   const tiny = M * K * N < batchMatMulTuning.minSliceWork;
   const backend = asWasmBackend(args.backend);
+  const gemm = nativeGemm();
+  if (gemm && K === innerB && M * K * N * batches > 0 && M * K * N >= nativeGemmTuning.minWork) {
+    return nativeMatMul(gemm, backend, args, outOuter, [M, K, N]);
+  }
   const threaded = !batched && K === innerB && useThreadedMatMul(backend, M, K, N);
   if ((!batched && !transposeA && !transposeB && !threaded) || tiny || K !== innerB || M * K * N * batches === 0) {
     return original.kernelFunc(args as never) as TensorInfo;
