@@ -8,6 +8,7 @@
  *   sgemm(heap, transA, transB, M, N, K, a, b, c)   C[M,N] = op(A) op(B); a, b, c are float offsets into heap,
  *                                                  A is stored [M,K] ([K,M] if transA), B [K,N] ([N,K] if transB)
  *   info()                                         { config: OpenBLAS build string, threads: pool size }
+ *   setThreads(n)                                  OpenBLAS's thread count (process-wide)
  */
 #include <node_api.h>
 #include <cblas.h>
@@ -16,6 +17,7 @@
 /* OpenBLAS's own declarations (not in every cblas.h). */
 extern char *openblas_get_config(void);
 extern int openblas_get_num_threads(void);
+extern void openblas_set_num_threads(int);
 
 #define CHECK(call)                                                                                   \
   do {                                                                                                \
@@ -85,11 +87,26 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t n = 0;
+  if (argc != 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_range_error(env, NULL, "setThreads(n): n must be a positive integer");
+    return NULL;
+  }
+  openblas_set_num_threads(n);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
-  napi_value sgemm, infoFn;
+  napi_value sgemm, infoFn, setThreads;
   CHECK(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, Sgemm, NULL, &sgemm));
   CHECK(napi_create_function(env, "info", NAPI_AUTO_LENGTH, Info, NULL, &infoFn));
   CHECK(napi_set_named_property(env, exports, "sgemm", sgemm));
   CHECK(napi_set_named_property(env, exports, "info", infoFn));
+  CHECK(napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, NULL, &setThreads));
+  CHECK(napi_set_named_property(env, exports, "setThreads", setThreads));
   return exports;
 }

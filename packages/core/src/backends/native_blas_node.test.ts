@@ -29,6 +29,16 @@ describe('loadNativeBlas', () => {
     expect(info.threads).toBeGreaterThanOrEqual(1);
   });
 
+  it('sets OpenBLAS\'s thread count, and refuses a count below 1', () => {
+    const gemm = loadNativeBlas({}).gemm!;
+    const before = gemm.info().threads;
+    gemm.setThreads(1);
+    expect(gemm.info().threads).toBe(1);
+    gemm.setThreads(before);
+    expect(gemm.info().threads).toBe(before);
+    expect(() => gemm.setThreads(0)).toThrow(/positive integer/);
+  });
+
   it('multiplies op(A) op(B) at offsets in the heap, every transpose combination', () => {
     const gemm = loadNativeBlas({}).gemm!;
     const [M, K, N] = [3, 4, 2];

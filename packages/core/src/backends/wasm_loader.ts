@@ -36,6 +36,10 @@ export async function loadWasm(): Promise<BackendLoadResult> {
   const { loadNativeBlas } = (await import(/* @vite-ignore */ blasModule)) as typeof import('./native_blas_node.ts');
   const { setNativeGemm } = await import('../kernels/wasm/native_gemm.ts');
   const blas = loadNativeBlas();
+  // OpenBLAS follows the wasm thread policy: all cores from the main thread, one per worker thread (a pool of
+  // workers already fills the cores, and OpenBLAS threads that outnumber the cores spin against each other).
+  // Its count is process-wide: once a worker thread loads, products on the main thread also use one.
+  blas.gemm?.setThreads(threads);
   setNativeGemm(blas.gemm);
   const products = blas.gemm
     ? `matrix products in OpenBLAS (native GEMM, ${blas.gemm.info().threads} threads)`

@@ -9,6 +9,8 @@ export interface NativeGemm {
    */
   sgemm(heap: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, a: number, b: number, c: number): void;
   info(): { config: string; threads: number };
+  /** OpenBLAS's thread count: process-wide, whichever thread sets it. */
+  setThreads(n: number): void;
 }
 
 let active: NativeGemm | undefined;
