@@ -1,5 +1,6 @@
 // routelab's kernels for tfjs's wasm backend (registered by ../register_all_kernels.ts). BatchMatMul and
-// _FusedMatMul replace tfjs's configs and call them through (see batch_mat_mul_wasm.ts); OneHot fixes a dtype bug.
+// _FusedMatMul replace tfjs's configs and call them through (see batch_mat_mul_wasm.ts); OneHot fixes a dtype bug;
+// Sum sends sums over leading axes to the native GEMM when it is there.
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulWasmConfig } from './batch_mat_mul_wasm.ts';
 import { copyInPlaceWasmConfig } from './copy_in_place_wasm.ts';
@@ -7,6 +8,7 @@ import { fusedMatMulWasmConfig } from './fused_mat_mul_wasm.ts';
 import { maskedAdamWWasmConfig } from './masked_adamw_wasm.ts';
 import { maskedSGDWasmConfig } from './masked_sgd_wasm.ts';
 import { oneHotWasmConfig } from './one_hot_wasm.ts';
+import { sumWasmConfig } from './sum_wasm.ts';
 
 export const kernels: KernelConfig[] = [
   maskedAdamWWasmConfig,
@@ -15,4 +17,5 @@ export const kernels: KernelConfig[] = [
   batchMatMulWasmConfig,
   fusedMatMulWasmConfig,
   oneHotWasmConfig,
+  sumWasmConfig,
 ];

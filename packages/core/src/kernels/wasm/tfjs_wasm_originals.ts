@@ -30,6 +30,7 @@ export const originalBatchMatMul = captureOriginal('BatchMatMul');
 export const originalFusedMatMul = captureOriginal('_FusedMatMul');
 export const originalTranspose = captureOriginal('Transpose');
 export const originalOneHot = captureOriginal('OneHot');
+export const originalSum = captureOriginal('Sum');
 
 /**
  * A new tensor (backend data only, the caller disposes it with backend.disposeData) holding `t` with its
