@@ -197,7 +197,7 @@ export function resolveArm(config: MnistSplitConfig, arm: ArmSpec): ResolvedArm 
 
 /**
  * `quick` (the defaults above): sized for two CPU cores, where `routelab run` puts the (arm, seed) cells on
- * two worker threads: all 5 arms x 3 seeds take about 2.5 minutes with the native GEMM (148 s measured; the
+ * two worker threads: all 5 arms x 3 seeds take about 2.5 minutes with the native GEMM (135 s measured; the
  * gap ratio of the routed arm 2.19 +- 0.02). Measured trade-offs behind the choices: the split needs most of
  * the compute in autoencoder steps (2,400 at batch 128; 700 gave a gap ratio near 1.7, 1,600 about 2.0,
  * right on the acceptance line); a wide second layer (h2 = 256) separates the digit groups better than a
