@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maskedAdamWUpdate } from '../ops/masked_update.ts';
-import { assertHyper, MaskedOptimizer, zerosVariable } from './masked_optimizer.ts';
+import { assertHyper, MaskedOptimizer } from './masked_optimizer.ts';
 import type { MaskMap, NamedParameters } from './masked_optimizer.ts';
 
 export interface MaskedAdamWOptions {
@@ -20,13 +20,12 @@ export interface MaskedAdamWOptions {
  * the parameter and its moments exactly unchanged, a soft mask scales the gradient. Runs the fused kernel of
  * the active backend.
  */
-export class MaskedAdamW extends MaskedOptimizer {
+export class MaskedAdamW extends MaskedOptimizer<'m' | 'v'> {
   readonly lr: number;
   readonly beta1: number;
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
 
   constructor(params: NamedParameters, options: MaskedAdamWOptions) {
     super(params, options.masks, options.checkFinite ?? false);
@@ -53,33 +52,9 @@ export class MaskedAdamW extends MaskedOptimizer {
       step: this.iterations,
     };
     for (const [name, grad] of grads) {
-      const param = this.param(name);
-      const slots = { param, ...this.momentsFor(name, param) };
-      maskedAdamWUpdate(slots, grad, this.maskFor(name, masks), attrs, name);
+      maskedAdamWUpdate({ param: this.param(name), ...this.slotsFor(name) }, grad, this.maskFor(name, masks), attrs, name);
     }
   }
 
   protected readonly slotNames = ['m', 'v'] as const;
-
-  protected slotsFor(name: string): Record<string, tf.Variable> {
-    return this.momentsFor(name, this.param(name));
-  }
-
-  private momentsFor(name: string, param: tf.Variable): { m: tf.Variable; v: tf.Variable } {
-    let state = this.moments.get(name);
-    if (!state) {
-            state = { m: zerosVariable(param.shape), v: zerosVariable(param.shape) };
-      this.moments.set(name, state);
-    }
-    return state;
-  }
-
-  stateTensors(): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [name, { m, v }] of this.moments) {
-      out.set(`${name}.m`, m);
-      out.set(`${name}.v`, v);
-    }
-    return out;
-  }
 }

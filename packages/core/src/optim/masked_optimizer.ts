@@ -1,5 +1,6 @@
 // Shared machinery of the masked optimisers: parameters by dotted name, a mask per parameter (absent = all
-// ones), per-step mask overrides for data-dependent routing, and the optional NaN/Inf check on gradients.
+// ones), per-step mask overrides for data-dependent routing, the optional NaN/Inf check on gradients, and
+// each parameter's state slots (AdamW's m and v, SGD's momentum buffer) with their checkpoint form.
 import * as tf from '@tensorflow/tfjs-core';
 
 export type NamedParameters = ReadonlyArray<readonly [string, tf.Variable]> | ReadonlyMap<string, tf.Variable>;
@@ -42,8 +43,9 @@ export function zerosVariable(shape: readonly number[]): tf.Variable {
   return variable;
 }
 
-export abstract class MaskedOptimizer {
+export abstract class MaskedOptimizer<Slot extends string = string> {
   protected readonly params: Map<string, tf.Variable>;
+  private readonly slots = new Map<string, Record<Slot, tf.Variable>>();
   private readonly masks = new Map<string, tf.Tensor>();
   private readonly onesByShape = new Map<string, tf.Tensor>();
   /** Number of steps taken so far. */
@@ -146,12 +148,28 @@ export abstract class MaskedOptimizer {
 
   protected abstract applyNamed(grads: Map<string, tf.Tensor>, masks: Map<string, tf.Tensor> | undefined): void;
 
-  /** Optimiser state tensors by name, e.g. for checkpoints: `${param}.m`. */
-  abstract stateTensors(): Map<string, tf.Variable>;
-
   /** The state slot names a parameter has (e.g. ['m', 'v']), so restoreState can rebuild them. */
-  protected abstract readonly slotNames: readonly string[];
-  protected abstract slotsFor(name: string): Record<string, tf.Variable>;
+  protected abstract readonly slotNames: readonly Slot[];
+
+  /** A parameter's state slots, created as zeros on first use. */
+  protected slotsFor(name: string): Record<Slot, tf.Variable> {
+    let slots = this.slots.get(name);
+    if (!slots) {
+      const shape = this.param(name).shape;
+      slots = Object.fromEntries(this.slotNames.map((slot) => [slot, zerosVariable(shape)])) as Record<Slot, tf.Variable>;
+      this.slots.set(name, slots);
+    }
+    return slots;
+  }
+
+  /** Optimiser state tensors by name, e.g. for checkpoints: `${param}.m`. */
+  stateTensors(): Map<string, tf.Variable> {
+    const out = new Map<string, tf.Variable>();
+    for (const [name, slots] of this.slots) {
+      for (const slot of this.slotNames) out.set(`${name}.${slot}`, slots[slot]);
+    }
+    return out;
+  }
 
   /**
    * Restores what stateTensors() returned (e.g. from a checkpoint) and the step count, so that training
@@ -164,10 +182,10 @@ export abstract class MaskedOptimizer {
     for (const [key, value] of Object.entries(state)) {
       const dot = key.lastIndexOf('.');
       const [name, slot] = [key.slice(0, dot), key.slice(dot + 1)];
-      if (dot < 0 || !this.slotNames.includes(slot)) {
+      if (dot < 0 || !(this.slotNames as readonly string[]).includes(slot)) {
         throw new OptimizerConfigError(`restoreState: "${key}" is not <parameter>.<${this.slotNames.join('|')}>`);
       }
-      const target = this.slotsFor(name)[slot]!; // slotsFor checks the parameter name
+      const target = this.slotsFor(name)[slot as Slot]; // slotsFor checks the parameter name
       if (target.shape.join(',') !== value.shape.join(',')) {
         throw new OptimizerConfigError(
           `restoreState: "${key}" has shape [${value.shape.join(', ')}], expected [${target.shape.join(', ')}]`,

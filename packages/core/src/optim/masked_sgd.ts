@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maskedSGDUpdate } from '../ops/masked_update.ts';
-import { assertHyper, MaskedOptimizer, zerosVariable } from './masked_optimizer.ts';
+import { assertHyper, MaskedOptimizer } from './masked_optimizer.ts';
 import type { MaskMap, NamedParameters } from './masked_optimizer.ts';
 
 export interface MaskedSGDOptions {
@@ -13,12 +13,11 @@ export interface MaskedSGDOptions {
 }
 
 /** SGD with momentum (PyTorch semantics) gated by a float mask per element; see kernels/kernel_names.ts. */
-export class MaskedSGD extends MaskedOptimizer {
+export class MaskedSGD extends MaskedOptimizer<'buf'> {
   readonly lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
-  private readonly buffers = new Map<string, tf.Variable>();
 
   constructor(params: NamedParameters, options: MaskedSGDOptions) {
     super(params, options.masks, options.checkFinite ?? false);
@@ -35,25 +34,9 @@ export class MaskedSGD extends MaskedOptimizer {
     this.iterations++;
     const attrs = { lr: this.lr, momentum: this.momentum, weightDecay: this.weightDecay, nesterov: this.nesterov };
     for (const [name, grad] of grads) {
-      const param = this.param(name);
-      const { buf } = this.slotsFor(name);
-      maskedSGDUpdate({ param, buf: buf! }, grad, this.maskFor(name, masks), attrs, name);
+      maskedSGDUpdate({ param: this.param(name), ...this.slotsFor(name) }, grad, this.maskFor(name, masks), attrs, name);
     }
   }
 
   protected readonly slotNames = ['buf'] as const;
-
-  protected slotsFor(name: string): Record<string, tf.Variable> {
-    const param = this.param(name);
-    let buf = this.buffers.get(name);
-    if (!buf) {
-      buf = zerosVariable(param.shape);
-      this.buffers.set(name, buf);
-    }
-    return { buf };
-  }
-
-  stateTensors(): Map<string, tf.Variable> {
-    return new Map([...this.buffers].map(([n, b]) => [`${n}.buf`, b] as const));
-  }
 }

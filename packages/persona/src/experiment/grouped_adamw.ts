@@ -3,7 +3,7 @@
 // expanded units start from nothing and must absorb the routed tokens within a short fine-tune; a prior study
 // found they need a much larger learning rate than the pretrained weights around them. Warmup and clipping
 // keep the small transformer's loss from spiking at the learning rates a short CPU budget needs.
-import { MaskedOptimizer, OptimizerConfigError, maskedAdamWUpdate, tf, zerosVariable } from '@routelab/core';
+import { MaskedOptimizer, OptimizerConfigError, maskedAdamWUpdate, tf } from '@routelab/core';
 
 export interface GroupedAdamWOptions {
   lr: number;
@@ -22,8 +22,7 @@ export interface GroupedAdamWOptions {
   maxGradNorm?: number;
 }
 
-export class GroupedAdamW extends MaskedOptimizer {
-  private readonly moments = new Map<string, { m: tf.Variable; v: tf.Variable }>();
+export class GroupedAdamW extends MaskedOptimizer<'m' | 'v'> {
   private readonly multipliers = new Map<string, number>();
   private readonly options: Required<Omit<GroupedAdamWOptions, 'lrMultiplier'>>;
 
@@ -89,47 +88,4 @@ export class GroupedAdamW extends MaskedOptimizer {
   }
 
   protected readonly slotNames = ['m', 'v'] as const;
-
-  protected slotsFor(name: string): { m: tf.Variable; v: tf.Variable } {
-    let slots = this.moments.get(name);
-    if (!slots) {
-      const shape = this.param(name).shape;
-      slots = { m: zerosVariable(shape), v: zerosVariable(shape) };
-      this.moments.set(name, slots);
-    }
-    return slots;
-  }
-
-  /**
-   * As MaskedOptimizer.restoreState, which leaks one tensor per slot in core as of this writing (the copy it
-   * assigns is never disposed): the copy is released here once the slot holds it.
-   */
-  override restoreState(state: Readonly<Record<string, tf.Tensor>>, iterations: number): void {
-    if (!Number.isInteger(iterations) || iterations < 0) {
-      throw new OptimizerConfigError(`restoreState: iterations must be a non-negative integer, got ${iterations}`);
-    }
-    for (const [key, value] of Object.entries(state)) {
-      const dot = key.lastIndexOf('.');
-      const [name, slot] = [key.slice(0, dot), key.slice(dot + 1)];
-      if (dot < 0 || (slot !== 'm' && slot !== 'v')) throw new OptimizerConfigError(`restoreState: "${key}" is not <parameter>.<m|v>`);
-      const target = this.slotsFor(name)[slot];
-      if (target.shape.join(',') !== value.shape.join(',')) {
-        throw new OptimizerConfigError(`restoreState: "${key}" has shape [${value.shape.join(', ')}], expected [${target.shape.join(', ')}]`);
-      }
-      // A private copy: the fused kernels write slots in place.
-      const copy = tf.tidy(() => tf.add(value, tf.scalar(0)));
-      target.assign(copy);
-      copy.dispose();
-    }
-    this.iterations = iterations;
-  }
-
-  stateTensors(): Map<string, tf.Variable> {
-    const out = new Map<string, tf.Variable>();
-    for (const [name, { m, v }] of this.moments) {
-      out.set(`${name}.m`, m);
-      out.set(`${name}.v`, v);
-    }
-    return out;
-  }
 }
