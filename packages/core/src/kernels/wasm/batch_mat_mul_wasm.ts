@@ -9,13 +9,12 @@
 // place on tfjs's heap: transposes are flags there, batches a loop of calls.
 import { BatchMatMul, broadcast_util, util } from '@tensorflow/tfjs-core';
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { asWasmBackend, wasmTensorData } from './wasm_heap.ts';
+import { asWasmBackend, floatOffset, heapFloats, wasmTensorData } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
-import { markAsWrapperOf, originalBatchMatMul, requireOriginal, transposeLastTwo } from './tfjs_wasm_originals.ts';
+import { markAsWrapperOf, originalBatchMatMul, requireOriginal, withOperandsUntransposed } from './tfjs_wasm_originals.ts';
 import { threadedMatMul, useThreadedMatMul } from './threaded_mat_mul_wasm.ts';
-import { nativeGemm, nativeGemmStats, nativeGemmTuning } from './native_gemm.ts';
+import { nativeGemm, nativeGemmStats } from './native_gemm.ts';
 import type { NativeGemm } from './native_gemm.ts';
-import { wasmHeapMemory } from './wasm_heap.ts';
 
 /**
  * Below minSliceWork multiply-adds per slice, tfjs's own loop is kept for batched products: per
@@ -115,11 +114,8 @@ function sliceWiseMatMul(backend: WasmBackend, a: TensorInfo, b: TensorInfo, out
 function nativeMatMul(gemm: NativeGemm, backend: WasmBackend, args: BatchMatMulArgs, outOuter: number[], [M, K, N]: number[]): TensorInfo {
   const { a, b } = args.inputs;
   const out = backend.makeOutput([...outOuter, M!, N!], 'float32');
-  // A view made after makeOutput, which may have grown the heap; offsets in floats.
-  const memory = wasmHeapMemory(backend);
-  const heap = memory ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32;
-  const at = (name: string, t: TensorInfo) => wasmTensorData(backend, name, t).memoryOffset / 4;
-  const [aBase, bBase, outBase] = [at('a', a), at('b', b), at('out', out)];
+  const heap = heapFloats(backend);
+  const [aBase, bBase, outBase] = [floatOffset(backend, 'a', a), floatOffset(backend, 'b', b), floatOffset(backend, 'out', out)];
   const aOuter = a.shape.slice(0, -2);
   const bOuter = b.shape.slice(0, -2);
   const { transposeA, transposeB } = args.attrs;
@@ -152,28 +148,21 @@ export function batchMatMulWasm(args: BatchMatMulArgs): TensorInfo {
   const tiny = M * K * N < batchMatMulTuning.minSliceWork;
   const backend = asWasmBackend(args.backend);
   const gemm = nativeGemm();
-  if (gemm && K === innerB && M * K * N * batches > 0 && M * K * N >= nativeGemmTuning.minWork) {
+  if (gemm && K === innerB && M * K * N * batches > 0) {
     return nativeMatMul(gemm, backend, args, outOuter, [M, K, N]);
   }
   const threaded = !batched && K === innerB && useThreadedMatMul(backend, M, K, N);
   if ((!batched && !transposeA && !transposeB && !threaded) || tiny || K !== innerB || M * K * N * batches === 0) {
     return original.kernelFunc(args as never) as TensorInfo;
   }
-  const temps: TensorInfo[] = [];
-  try {
-    const a2 = transposeA ? transposeLastTwo(backend, a) : a;
-    if (transposeA) temps.push(a2);
-    const b2 = transposeB ? transposeLastTwo(backend, b) : b;
-    if (transposeB) temps.push(b2);
+  return withOperandsUntransposed(backend, [a, transposeA], [b, transposeB], (a2, b2) => {
     if (threaded) return threadedMatMul(backend, a2, b2, [...outOuter, M, N]);
     if (!batched) {
       const plain = { ...args, inputs: { a: a2, b: b2 }, attrs: { ...attrs, transposeA: false, transposeB: false } };
       return original.kernelFunc(plain as never) as TensorInfo;
     }
     return sliceWiseMatMul(backend, a2, b2, outOuter);
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export const batchMatMulWasmConfig: KernelConfig = {

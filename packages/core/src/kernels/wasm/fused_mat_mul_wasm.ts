@@ -13,7 +13,7 @@ import type { _FusedMatMulAttrs, KernelConfig, KernelFunc, NamedAttrMap, TensorI
 import { batchMatMulWasm } from './batch_mat_mul_wasm.ts';
 import { asWasmBackend } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
-import { markAsWrapperOf, originalFusedMatMul, requireOriginal, transposeLastTwo } from './tfjs_wasm_originals.ts';
+import { markAsWrapperOf, originalFusedMatMul, requireOriginal, withOperandsUntransposed } from './tfjs_wasm_originals.ts';
 
 type Args = {
   inputs: { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -77,17 +77,10 @@ function fusedMatMulWasm(args: Args): TensorInfo {
   const backend = asWasmBackend(args.backend);
   if (a.shape[0] !== 1 || b.shape[0] !== 1) return batchedFusedMatMul(backend, args);
   if (!transposeA && !transposeB) return original.kernelFunc(args as never) as TensorInfo;
-  const temps: TensorInfo[] = [];
-  try {
-    const a2 = transposeA ? transposeLastTwo(backend, a) : a;
-    if (transposeA) temps.push(a2);
-    const b2 = transposeB ? transposeLastTwo(backend, b) : b;
-    if (transposeB) temps.push(b2);
+  return withOperandsUntransposed(backend, [a, transposeA], [b, transposeB], (a2, b2) => {
     const plain = { ...args, inputs: { ...inputs, a: a2, b: b2 }, attrs: { ...attrs, transposeA: false, transposeB: false } };
     return original.kernelFunc(plain as never) as TensorInfo;
-  } finally {
-    for (const t of temps) backend.disposeData(t.dataId);
-  }
+  });
 }
 
 export const fusedMatMulWasmConfig: KernelConfig = {

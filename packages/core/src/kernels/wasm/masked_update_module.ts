@@ -6,7 +6,7 @@ import type { MaskedAdamWAttrs, MaskedSGDAttrs } from '../kernel_names.ts';
 import { maskedAdamWLoop, maskedSGDLoop } from '../cpu/masked_update_loops.ts';
 import { MASKED_UPDATE_SHARED_WASM_BASE64 } from './masked_update_shared_wasm_bytes.ts';
 import { MASKED_UPDATE_WASM_BASE64 } from './masked_update_wasm_bytes.ts';
-import { wasmHeapMemory } from './wasm_heap.ts';
+import { heapFloats, wasmHeapMemory } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
 
 /** Byte offsets into tfjs's heap; lengths in elements. */
@@ -86,13 +86,13 @@ function simdOps(memory: WebAssembly.Memory): MaskedUpdateOps | undefined {
 }
 
 function fallbackOps(backend: WasmBackend): MaskedUpdateOps {
-  // HEAPF32 is re-read on every call: Emscripten replaces the view whenever the heap grows.
-  const view = (offset: number, n: number) => backend.wasm.HEAPF32.subarray(offset >>> 2, (offset >>> 2) + n);
+  // The heap view is made on every call: growing the heap replaces its buffer.
+  const view = (offset: number, n: number) => heapFloats(backend).subarray(offset >>> 2, (offset >>> 2) + n);
   return {
     kind: 'js-fallback',
     maskedAdamW: (p, g, k, m, v, n, a) => maskedAdamWLoop(view(p, n), view(g, n), view(k, n), view(m, n), view(v, n), a),
     maskedSGD: (p, g, k, b, n, a) => maskedSGDLoop(view(p, n), view(g, n), view(k, n), view(b, n), a),
-    copy: (dst, src, n) => backend.wasm.HEAPF32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n),
+    copy: (dst, src, n) => heapFloats(backend).copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n),
   };
 }
 

@@ -15,9 +15,6 @@ export interface NativeGemm {
 
 let active: NativeGemm | undefined;
 
-/** Products smaller than minWork multiply-adds stay in wasm (a native call costs about a microsecond). */
-export const nativeGemmTuning = { minWork: 0 };
-
 /** Products that went through the native GEMM (tests and benchmarks check the path was taken). */
 export const nativeGemmStats = { calls: 0 };
 

@@ -6,7 +6,7 @@ import { Sum, util } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import { nativeGemm, nativeGemmStats } from './native_gemm.ts';
 import { markAsWrapperOf, originalSum, requireOriginal } from './tfjs_wasm_originals.ts';
-import { asWasmBackend, wasmHeapMemory, wasmTensorData } from './wasm_heap.ts';
+import { asWasmBackend, floatOffset, heapFloats } from './wasm_heap.ts';
 
 /** The reduced axes as a sorted list with negatives resolved. */
 function normalisedAxes(axis: number | number[], rank: number): number[] {
@@ -31,11 +31,10 @@ const sumWasm: KernelFunc = (args) => {
   const out = backend.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
   const ones = backend.makeOutput([rows], 'float32');
   try {
-    const memory = wasmHeapMemory(backend);
-    const heap = memory ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32;
-    const at = (name: string, t: TensorInfo) => wasmTensorData(backend, name, t).memoryOffset / 4;
-    heap.fill(1, at('ones', ones), at('ones', ones) + rows);
-    gemm.sgemm(heap, false, false, 1, cols, rows, at('ones', ones), at('x', x), at('out', out));
+    const heap = heapFloats(backend);
+    const onesAt = floatOffset(backend, 'ones', ones);
+    heap.fill(1, onesAt, onesAt + rows);
+    gemm.sgemm(heap, false, false, 1, cols, rows, onesAt, floatOffset(backend, 'x', x), floatOffset(backend, 'out', out));
     nativeGemmStats.calls++;
     return out;
   } finally {

@@ -3,6 +3,7 @@
 import '@tensorflow/tfjs-backend-wasm'; // side effect: tfjs registers its wasm kernels (idempotent)
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WasmBackend } from './wasm_heap.ts';
 
 // A wrapper remembers the config it wraps, so that capturing again (a second module instance, a hot
 // reload) unwraps instead of wrapping the wrapper and recursing forever.
@@ -42,4 +43,28 @@ export function transposeLastTwo(backend: unknown, t: TensorInfo): TensorInfo {
   [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
   const transpose = requireOriginal(originalTranspose, 'Transpose');
   return transpose.kernelFunc({ inputs: { x: t }, backend: backend as object, attrs: { perm } }) as TensorInfo;
+}
+
+/**
+ * Calls `multiply` with a and b as untransposed operands: a transposed one is first materialised by
+ * transposeLastTwo, and freed once `multiply` has returned.
+ */
+export function withOperandsUntransposed(
+  backend: WasmBackend,
+  [a, transposeA]: readonly [TensorInfo, boolean],
+  [b, transposeB]: readonly [TensorInfo, boolean],
+  multiply: (a: TensorInfo, b: TensorInfo) => TensorInfo,
+): TensorInfo {
+  const temps: TensorInfo[] = [];
+  const untransposed = (t: TensorInfo, transposed: boolean) => {
+    if (!transposed) return t;
+    const copy = transposeLastTwo(backend, t);
+    temps.push(copy);
+    return copy;
+  };
+  try {
+    return multiply(untransposed(a, transposeA), untransposed(b, transposeB));
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId);
+  }
 }

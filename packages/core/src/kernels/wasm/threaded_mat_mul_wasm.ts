@@ -21,10 +21,17 @@ export const threadedMatMulTuning = { minWork: 96 * 96 * 96 };
 /** Products that went through threadedMatMul (tests and benchmarks check the path was taken). */
 export const threadedMatMulStats = { calls: 0 };
 
-/** Threads in the backend's XNNPACK pool (1 for the single-threaded builds). */
+const poolThreads = new WeakMap<WasmBackend, number>();
+
+/** Threads in the backend's XNNPACK pool (1 for the single-threaded builds); fixed when the backend starts. */
 export function wasmPoolThreads(backend: WasmBackend): number {
-  const count = (backend.wasm.tfjs as { getThreadsCount?: () => number }).getThreadsCount?.();
-  return typeof count === 'number' && count > 0 ? count : 1;
+  let threads = poolThreads.get(backend);
+  if (threads === undefined) {
+    const count = (backend.wasm.tfjs as { getThreadsCount?: () => number }).getThreadsCount?.();
+    threads = typeof count === 'number' && count > 0 ? count : 1;
+    poolThreads.set(backend, threads);
+  }
+  return threads;
 }
 
 /** Whether a plain float32 [M, K] x [K, N] product should go through threadedMatMul. */

@@ -53,6 +53,20 @@ export function wasmHeapMemory(backend: WasmBackend): WebAssembly.Memory | undef
 }
 
 /**
+ * The whole heap as floats, as it is now: make it after any allocation (an allocation may grow the heap,
+ * which replaces its buffer). Index it with floatOffset.
+ */
+export function heapFloats(backend: WasmBackend): Float32Array {
+  const memory = wasmHeapMemory(backend);
+  return memory ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32;
+}
+
+/** Where a float32 tensor's data starts in heapFloats (tfjs records it in bytes). */
+export function floatOffset(backend: WasmBackend, name: string, t: TensorInfo): number {
+  return wasmTensorData(backend, name, t).memoryOffset / 4;
+}
+
+/**
  * Must follow every in-place write into a tfjs wasm tensor. tfjs's C++ side caches XNNPACK operators
  * keyed by tensor id, and those operators hold a PACKED COPY of the weights (matMul's b, conv filters,
  * biases). Writing a tensor in place does not change its id, so without this a later tf.matMul(x, w)
