@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachBackend, probeBackends } from '../../testing/backend_suites.ts';
 import { CopyInPlace } from '../kernel_names.ts';
-import { registerKernelsFor } from '../register_all_kernels.ts';
 import { setMaxWorkgroupsPerDimensionForTesting } from './elementwise_in_place.ts';
-import { firstBitDifference, randomArray, read, seededRandom, watchUncapturedErrors } from './webgpu_test_utils.ts';
+import { firstBitDifference, randomArray, read, seededRandom, webGpuKernelSuiteHooks } from './webgpu_test_utils.ts';
 
 const backends = await probeBackends(['webgpu']);
 
@@ -13,18 +12,7 @@ function copy(src: tf.Tensor, dst: tf.Tensor): void {
 }
 
 describeEachBackend('CopyInPlace webgpu kernel', backends, () => {
-  let watch: ReturnType<typeof watchUncapturedErrors>;
-  beforeAll(async () => {
-    await registerKernelsFor('webgpu');
-  });
-  beforeEach(() => {
-    watch = watchUncapturedErrors();
-  });
-  afterEach(async () => {
-    await tf.ready();
-    watch.stop();
-    expect(watch.errors).toEqual([]);
-  });
+  webGpuKernelSuiteHooks();
 
   for (const n of [1, 3, 4, 1000, 1025, 2 ** 20 + 3]) {
     it(`copies every element bit for bit, n=${n}`, async () => {

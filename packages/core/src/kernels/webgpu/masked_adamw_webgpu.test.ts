@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachBackend, probeBackends } from '../../testing/backend_suites.ts';
 import { MaskedAdamW } from '../kernel_names.ts';
 import type { MaskedAdamWAttrs } from '../kernel_names.ts';
 import { referenceMaskedAdamW } from '../masked_update_reference.ts';
-import { registerKernelsFor } from '../register_all_kernels.ts';
 import { setMaxWorkgroupsPerDimensionForTesting } from './elementwise_in_place.ts';
 import {
   compareMaskedUpdate,
@@ -15,7 +14,7 @@ import {
   rotatingMask,
   seededRandom,
   storedDtype,
-  watchUncapturedErrors,
+  webGpuKernelSuiteHooks,
 } from './webgpu_test_utils.ts';
 
 const backends = await probeBackends(['webgpu']);
@@ -58,18 +57,7 @@ async function checkAgainstReference(n: number, steps: number, seed: number): Pr
 }
 
 describeEachBackend('MaskedAdamW webgpu kernel', backends, () => {
-  let watch: ReturnType<typeof watchUncapturedErrors>;
-  beforeAll(async () => {
-    await registerKernelsFor('webgpu'); // loadBackend already did; registering twice is a no-op
-  });
-  beforeEach(() => {
-    watch = watchUncapturedErrors();
-  });
-  afterEach(async () => {
-    await tf.ready();
-    watch.stop();
-    expect(watch.errors).toEqual([]);
-  });
+  webGpuKernelSuiteHooks();
 
   for (const n of [1, 3, 4, 1000, 1025]) {
     it(`matches the reference over 5 steps, n=${n}`, async () => {

@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachBackend, probeBackends } from '../../testing/backend_suites.ts';
 import { MaskedSGD } from '../kernel_names.ts';
 import type { MaskedSGDAttrs } from '../kernel_names.ts';
 import { referenceMaskedSGD } from '../masked_update_reference.ts';
-import { registerKernelsFor } from '../register_all_kernels.ts';
 import {
   DEFAULT_TOLERANCE,
   compareMaskedUpdate,
@@ -14,7 +13,7 @@ import {
   read,
   rotatingMask,
   seededRandom,
-  watchUncapturedErrors,
+  webGpuKernelSuiteHooks,
 } from './webgpu_test_utils.ts';
 
 const backends = await probeBackends(['webgpu']);
@@ -62,18 +61,7 @@ async function checkAgainstReference(n: number, steps: number, nesterov: boolean
 }
 
 describeEachBackend('MaskedSGD webgpu kernel', backends, () => {
-  let watch: ReturnType<typeof watchUncapturedErrors>;
-  beforeAll(async () => {
-    await registerKernelsFor('webgpu');
-  });
-  beforeEach(() => {
-    watch = watchUncapturedErrors();
-  });
-  afterEach(async () => {
-    await tf.ready();
-    watch.stop();
-    expect(watch.errors).toEqual([]);
-  });
+  webGpuKernelSuiteHooks();
 
   for (const nesterov of [false, true]) {
     for (const n of [1, 3, 4, 1000, 1025]) {

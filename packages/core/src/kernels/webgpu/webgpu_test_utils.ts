@@ -2,6 +2,8 @@
 // Shared by this folder's kernel tests: seeded data, masks with zero, unit, soft and negative weights, and a
 // comparison that demands bit-exact stillness where the mask is zero and closeness to the reference elsewhere.
 import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { registerKernelsFor } from '../register_all_kernels.ts';
 
 /** mulberry32: small, seeded, good enough for test data. */
 export function seededRandom(seed: number): () => number {
@@ -120,4 +122,23 @@ export function isCpuOnly(t: tf.Tensor): boolean {
 /** The dtype of the data tfjs actually stores for `t` (cast can relabel without converting). */
 export function storedDtype(t: tf.Tensor): string {
   return backendRecord(t).dtype;
+}
+
+/**
+ * The hooks of every webgpu kernel suite (call inside its describe): routelab's kernels registered (loadBackend
+ * already did; registering twice is a no-op), and no uncaptured WebGPU error during any test.
+ */
+export function webGpuKernelSuiteHooks(): void {
+  let watch: ReturnType<typeof watchUncapturedErrors>;
+  beforeAll(async () => {
+    await registerKernelsFor('webgpu');
+  });
+  beforeEach(() => {
+    watch = watchUncapturedErrors();
+  });
+  afterEach(async () => {
+    await tf.ready();
+    watch.stop();
+    expect(watch.errors).toEqual([]);
+  });
 }
