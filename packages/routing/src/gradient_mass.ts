@@ -7,7 +7,7 @@ import { LABEL_CLASSES } from './labels.ts';
 import type { LabelClass, RouteLabels } from './labels.ts';
 import { planHooks } from './routed_step.ts';
 import { disposePlan } from './scheme.ts';
-import type { RoutingScheme } from './scheme.ts';
+import type { RoutingScheme, SchemeBatch } from './scheme.ts';
 
 export interface ParameterMass {
   /** Sum of squared gradient entries. */
@@ -33,12 +33,13 @@ export interface GradientMassArgs<Config> {
   scheme: RoutingScheme<Config>;
   config: Config;
   labels: RouteLabels;
+  batch?: SchemeBatch;
   unitLosses: () => tf.Tensor;
 }
 
 export async function measureGradientMass<Config>(args: GradientMassArgs<Config>): Promise<GradientMassSnapshot> {
-  const { step, model, scheme, config, labels, unitLosses } = args;
-  const plan = scheme.plan(labels, { model, config });
+  const { step, model, scheme, config, labels, unitLosses, batch } = args;
+  const plan = scheme.plan(labels, { model, config, ...(batch ? { batch } : {}) });
   const hooks = planHooks(plan);
   const vars = model.namedParameters();
   const counts = { forget: 0, retain: 0, unlabelled: 0 };

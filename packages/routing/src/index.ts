@@ -4,15 +4,20 @@ export { applyOversight, countClasses, FULL_OVERSIGHT, fullyLabelled, LABEL_CLAS
 export type { LabelClass, OversightOptions, RouteLabels } from './labels.ts';
 export * from './mask_spec.ts';
 export { disposePlan } from './scheme.ts';
-export type { MaskPlan, PlanContext, RoutingScheme } from './scheme.ts';
+export type { MaskPlan, PlanContext, RoutingScheme, SchemeBatch } from './scheme.ts';
+export { expandPattern, isPattern, matchesPattern, PatternMatchError } from './name_patterns.ts';
+export {
+  ablateParameters, ablationMasks, expansionSchema, frozenAblationMasks, lrMultiplierOf, NO_PHASES, phasesConfigShape, phasesOf, validatePhases,
+} from './phases.ts';
+export type { Expansion, SchemePhases } from './phases.ts';
 export { BUILTIN_SCHEME_IDS, getScheme, registerScheme, resetPluginSchemes, schemeIds, UnknownSchemeError } from './registry.ts';
 export type { BuiltinSchemeId } from './registry.ts';
 export { activationRouting, activationRoutingConfigSchema, classMask, declaredWidth } from './schemes/activation_routing.ts';
 export type { ActivationRoutingConfig } from './schemes/activation_routing.ts';
-export { parameterRouting, parameterRoutingConfigSchema } from './schemes/parameter_routing.ts';
+export { parameterRouting, parameterRoutingConfigSchema, retainForwardSchema } from './schemes/parameter_routing.ts';
 export type { ParameterRoutingConfig } from './schemes/parameter_routing.ts';
-export { era, eraConfigSchema } from './schemes/era.ts';
-export type { EraConfig } from './schemes/era.ts';
+export { era, eraConfigSchema, eraTargetSchema } from './schemes/era.ts';
+export type { EraConfig, EraTarget } from './schemes/era.ts';
 export { dataFiltering, noRouting } from './schemes/data_filtering.ts';
 export { planHooks, routedStep } from './routed_step.ts';
 export type { RoutedStepArgs, RoutedStepResult } from './routed_step.ts';

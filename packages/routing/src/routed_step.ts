@@ -4,7 +4,7 @@ import { route, tf, withHooks } from '@routelab/core';
 import type { HookSpec, MaskedOptimizer, Module } from '@routelab/core';
 import type { RouteLabels } from './labels.ts';
 import { disposePlan } from './scheme.ts';
-import type { MaskPlan, RoutingScheme } from './scheme.ts';
+import type { MaskPlan, RoutingScheme, SchemeBatch } from './scheme.ts';
 
 export interface RoutedStepArgs<Config> {
   model: Module;
@@ -12,6 +12,8 @@ export interface RoutedStepArgs<Config> {
   scheme: RoutingScheme<Config>;
   config: Config;
   labels: RouteLabels;
+  /** What the scheme may read of the batch (token ids, vocabulary) to decide what to route by content. */
+  batch?: SchemeBatch;
   /** Runs the model and returns the loss of every unit, shaped like labels.shape. Called under autodiff. */
   unitLosses: () => tf.Tensor;
   /** Loss terms not tied to units (regularisers), added once. */
@@ -51,8 +53,8 @@ async function totalWeight(plan: MaskPlan, labels: RouteLabels): Promise<number>
 }
 
 export async function routedStep<Config>(args: RoutedStepArgs<Config>): Promise<RoutedStepResult> {
-  const { model, optimizer, scheme, config, labels, unitLosses, extraLoss } = args;
-  const plan = scheme.plan(labels, { model, config });
+  const { model, optimizer, scheme, config, labels, unitLosses, extraLoss, batch } = args;
+  const plan = scheme.plan(labels, { model, config, ...(batch ? { batch } : {}) });
   const hooks = planHooks(plan);
   const vars = model.namedParameters();
   const total = await totalWeight(plan, labels);

@@ -4,6 +4,7 @@
 import type { Module, tf } from '@routelab/core';
 import type { z } from 'zod';
 import type { RouteLabels } from './labels.ts';
+import type { SchemePhases } from './phases.ts';
 
 /**
  * What a scheme asks of one training step. Tensors are owned by the plan: the step disposes them.
@@ -24,9 +25,27 @@ export interface MaskPlan {
   unitWeights?: tf.Tensor;
 }
 
+/**
+ * What a scheme may read of the batch besides its route labels, so that it can decide what to route by
+ * content (the gradient routing paper's language-model experiments route chosen words). Arrays are row-major
+ * over labels.shape (e.g. [batch, pos]).
+ */
+export interface SchemeBatch {
+  /** Input token ids at each unit. */
+  inputIds?: Int32Array;
+  /** Target (next-token) ids at each unit: language-model routing keys on the token being predicted. */
+  targetIds?: Int32Array;
+  /** 1 where the unit is trained at all (language models: response tokens), 0 for prompt and padding. */
+  trained?: Uint8Array;
+  /** The vocabulary: vocab[id] is the word a token id stands for. */
+  vocab?: readonly string[];
+}
+
 export interface PlanContext<Config> {
   model: Module;
   config: Config;
+  /** The batch being trained (absent where an experiment has nothing to show, e.g. in validation). */
+  batch?: SchemeBatch;
 }
 
 export interface RoutingScheme<Config = unknown> {
@@ -36,6 +55,12 @@ export interface RoutingScheme<Config = unknown> {
   /** Checks the config against the model once, before training (hook and parameter names, sizes). */
   validate?(ctx: PlanContext<Config>): void;
   plan(labels: RouteLabels, ctx: PlanContext<Config>): MaskPlan;
+  /**
+   * What the scheme asks of the model around training (ERA: expand the MLPs before, a learning-rate
+   * multiplier for the extra units during, ablate them and optionally fine-tune for coherence after).
+   * Experiments honour it through the shared helpers in phases.ts; absent = none of these.
+   */
+  phases?(config: Config): SchemePhases;
 }
 
 export function disposePlan(plan: MaskPlan): void {
