@@ -3,7 +3,7 @@
 // evaluated, and attacked by relearning. Interruptible at every step: a checkpoint holds the phase, the step,
 // the weights and the optimiser state, and every random choice is a function of (run seed, seed, step), so
 // a resumed cell finishes exactly as an uninterrupted one on the same backend.
-import { Rng, StopRequested, tf, yieldToEventLoop } from '@routelab/core';
+import { MaskedAdamW, Rng, StopRequested, tf, yieldToEventLoop } from '@routelab/core';
 import type { RunContext } from '@routelab/core';
 import { fullyLabelled, noRouting, relearningAttack, routedStep, type RouteLabels } from '@routelab/routing';
 import { disposeBatch, makeBatch, type LmBatch } from '../model/batch.ts';
@@ -19,7 +19,6 @@ import { ARM_TRAINING, cellCheckpointName, isRoutingMethod, type PersonaArmId, t
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
 import { evaluateItems, maxResponseTokens, retainAndForgetLoss, uRate, type ConditionRates } from './evaluate.ts';
-import { GroupedAdamW } from './grouped_adamw.ts';
 import type { Prior, PriorQuality } from './prior.ts';
 import {
   eraContribution, eraContributionConfigSchema, expandedLayers, expandedParameterRouting, expandedParameterRoutingConfigSchema, isExpandedParameter,
@@ -109,7 +108,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
   const model = routing
     ? expandModel(prior.model, { expandedMlp: config.eraExpandedUnits, expandedLayers: config.eraLayers }, rng.split('expansion'))
     : copyModel(prior.model);
-  const optimizer = new GroupedAdamW(model.namedParameters(), {
+  const optimizer = new MaskedAdamW(model.namedParameters(), {
     lr: config.stage2Lr,
     weightDecay: config.weightDecay,
     warmupSteps: config.warmupSteps,
@@ -217,7 +216,7 @@ function copyModel(source: Transformer): Transformer {
 function stepFunction(
   method: TrainingMethod,
   model: Transformer,
-  optimizer: GroupedAdamW,
+  optimizer: MaskedAdamW,
   config: PersonaConfig,
   oversightRng: Rng,
 ): (batch: LmBatch, step: number) => Promise<number> {
@@ -265,7 +264,7 @@ async function relearn(
   const attackData = stage2Examples(world, 'none', rng.split('data'), config.relearnExamples, { uFraction: 1 });
   const measured: { uRate: number; forgetLoss: number }[] = [];
   let batch: LmBatch | undefined;
-  let optimizer: GroupedAdamW | undefined;
+  let optimizer: MaskedAdamW | undefined;
   let snapshot: Record<string, tf.Tensor> | undefined;
   try {
     const [result] = await relearningAttack({
@@ -281,7 +280,7 @@ async function relearn(
       },
       startAttack: async () => {
         optimizer?.dispose();
-        optimizer = new GroupedAdamW(model.namedParameters(), { lr: config.relearnLr, weightDecay: config.weightDecay });
+        optimizer = new MaskedAdamW(model.namedParameters(), { lr: config.relearnLr, weightDecay: config.weightDecay });
         if (batch) disposeBatch(batch);
         batch = makeBatch(attackData, model.config.maxLen, { width: 'longest' });
         return async () => {

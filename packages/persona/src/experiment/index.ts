@@ -15,6 +15,5 @@ export {
   eraContribution, eraContributionConfigSchema, expandedParameterRouting, expandedParameterRoutingConfigSchema, tokenRouteLabels, parameterRoutingConfig,
   isExpandedParameter, expandedLayers, type EraContributionConfig, type ExpandedParameterRoutingConfig,
 } from './routing.ts';
-export { GroupedAdamW, type GroupedAdamWOptions } from './grouped_adamw.ts';
 export { evaluateItems, meanTokenLoss, retainAndForgetLoss, maxResponseTokens, type Rates, type ConditionRates } from './evaluate.ts';
 export { BatchOrder, lossExamples, stage2Data, type LossExamples } from './data.ts';

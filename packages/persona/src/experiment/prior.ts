@@ -4,7 +4,7 @@
 // safetensors checkpoint (atomic writes) shared by every arm, every run and every worker.
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { CheckpointError, type JsonValue, type Rng, type RunContext } from '@routelab/core';
+import { CheckpointError, MaskedAdamW, type JsonValue, type Rng, type RunContext } from '@routelab/core';
 import { fullyLabelled, noRouting, routedStep } from '@routelab/routing';
 import { loadTransformer, saveTransformer } from '../model/checkpoint.ts';
 import type { TransformerConfig } from '../model/config.ts';
@@ -18,7 +18,6 @@ import { generate } from '../model/generate.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder } from './data.ts';
 import { maxResponseTokens, toRates, type Rates } from './evaluate.ts';
-import { GroupedAdamW } from './grouped_adamw.ts';
 import { restoreTraining, trainLoop } from './train_loop.ts';
 
 /** Prompts the prior's quality is measured under (greedy answers to held-out tasks of every family). */
@@ -135,7 +134,7 @@ async function trainPrior(args: PriorArgs, key: string): Promise<Transformer> {
   const { config, world, modelConfig, ctx, seed } = args;
   const rng = args.rng.split('prior');
   const model = new Transformer(modelConfig, rng.split('init'));
-  const optimizer = new GroupedAdamW(model.namedParameters(), {
+  const optimizer = new MaskedAdamW(model.namedParameters(), {
     lr: config.stage1Lr,
     weightDecay: config.weightDecay,
     warmupSteps: config.warmupSteps,

@@ -1,4 +1,4 @@
-import { Rng, tf, useBackend, withHooks } from '@routelab/core';
+import { MaskedAdamW, Rng, tf, useBackend, withHooks } from '@routelab/core';
 import { disposePlan, parameterRouting, planHooks, routedStep } from '@routelab/routing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, makeBatch } from '../model/batch.ts';
@@ -8,7 +8,6 @@ import { TINY } from '../model/test_helpers.ts';
 import { Transformer } from '../model/transformer.ts';
 import { TRAIT_BITS } from '../world/traits.ts';
 import type { EncodedSequence } from '../world/world.ts';
-import { GroupedAdamW } from './grouped_adamw.ts';
 import {
   eraContribution, eraContributionConfigSchema, expandedLayers, expandedParameterRouting, expandedParameterRoutingConfigSchema, isExpandedParameter,
   parameterRoutingConfig, tokenRouteLabels,
@@ -81,7 +80,7 @@ describe('eraContribution', () => {
   const config = eraContributionConfigSchema.parse({ layers: [0, 1] });
 
   async function step(model: Transformer, uAt: number[]): Promise<Set<string>> {
-    const optimizer = new GroupedAdamW(model.namedParameters(), { lr: 1e-2 });
+    const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0 });
     const batch = makeBatch([sequence(uAt)], TINY.maxLen);
     const before = await snapshot(model);
     try {
@@ -139,7 +138,7 @@ describe('eraContribution', () => {
 describe('parameterRoutingConfig', () => {
   it('lets forget tokens update only the expanded units and retain tokens everything else', async () => {
     const model = expandedTiny();
-    const optimizer = new GroupedAdamW(model.namedParameters(), { lr: 1e-2 });
+    const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0 });
     const config = parameterRoutingConfig(model);
     const run = async (uAt: number[]) => {
       const batch = makeBatch([sequence(uAt)], TINY.maxLen);

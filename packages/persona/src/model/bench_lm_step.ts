@@ -1,7 +1,8 @@
 // `routelab bench lm-step`: training throughput of the persona language model on the active backend. One
-// iteration is what a training step costs: forward, backward (tf.variableGrads) and one fused MaskedAdamW
-// update of every parameter, then reading the loss back (which waits for the queued work). Sequences are
-// random tokens of length maxLen with every prediction in the loss, so tokens/second counts predictions.
+// iteration is what a training step costs: forward, backward (tf.variableGrads), global gradient-norm clipping
+// and one fused MaskedAdamW update of every parameter, then reading the loss back (which waits for the queued
+// work). Sequences are random tokens of length maxLen with every prediction in the loss, so tokens/second
+// counts predictions.
 import { MaskedAdamW, Rng, tf } from '@routelab/core';
 import { createWorld } from '../world/world.ts';
 import { disposeBatch, makeBatch } from './batch.ts';
@@ -72,7 +73,9 @@ async function benchOne(
   const config = modelPreset(preset, { vocabSize: o.vocabSize, maxLen: o.maxLen });
   const rng = Rng.fromSeed(o.seed);
   const model = new Transformer(config, rng.split('model'));
-  const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-3 });
+  // Configured as the experiment trains (stage 1 and 2): warmup then cosine, global gradient-norm clipping
+  // (the clip is the part that costs: one norm over every gradient and a rescale, on the device).
+  const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-3, weightDecay: 0, warmupSteps: 1, decaySteps: o.warmup + o.steps, maxGradNorm: 1 });
   const dataRng = rng.split('data');
   const sequences = Array.from({ length: o.batchSize }, () => {
     const tokens = Array.from({ length: o.maxLen }, () => dataRng.int(o.vocabSize));

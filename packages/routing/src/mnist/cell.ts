@@ -3,7 +3,7 @@
 // set. Interruptible at any step: a checkpoint holds the phase, the step, the weights and optimiser state,
 // and every random choice is a pure function of (run seed, seed index, step), so a resumed cell finishes
 // bit-identical to an uninterrupted one on the same backend.
-import { MaskedAdamW, StopRequested, tf } from '@routelab/core';
+import { MaskedAdamW, StopRequested, stepDecaySchedule, tf } from '@routelab/core';
 import type { Module, Rng, RunContext } from '@routelab/core';
 import { applyOversight } from '../labels.ts';
 import type { RouteLabels } from '../labels.ts';
@@ -99,7 +99,7 @@ function unprefixed(prefix: string, tensors: Record<string, tf.Tensor>): Record<
 export class CellRunner {
   readonly name: string;
   private readonly model: SplitAutoencoder;
-  private optimizer: MaskedAdamW;
+  private readonly optimizer: MaskedAdamW;
   private readonly scheme: RoutingScheme<unknown>;
   private readonly certificates: Record<Half, Certificate>;
   private readonly labels: RouteLabels;
@@ -109,7 +109,15 @@ export class CellRunner {
     const { config, arm, rng, data } = args;
     this.name = cellName(arm.name, args.seedIndex);
     this.model = new SplitAutoencoder({ rng: rng.split('model'), pixels: MNIST_PIXELS, hidden: config.encoderHidden, codeDim: config.codeDim });
-    this.optimizer = this.makeOptimizer(this.lrAt(0));
+    // The learning rate drops to lr * lrDecayFactor from step round(lrDecayAt * steps) on (0-based, so from
+    // the optimiser's 1-based step one later): a function of the step count, which resume restores.
+    this.optimizer = new MaskedAdamW(this.model.namedParameters(), {
+      lr: config.lr,
+      beta1: config.beta1,
+      beta2: config.beta2,
+      weightDecay: config.weightDecay,
+      schedule: stepDecaySchedule(Math.round(config.lrDecayAt * config.steps) + 1, config.lrDecayFactor),
+    });
     this.scheme = getScheme(arm.scheme);
     this.scheme.validate?.({ model: this.model, config: arm.schemeConfig });
     const certOptions = {
@@ -155,30 +163,6 @@ export class CellRunner {
 
   // ---- training ----
 
-  /** The autoencoder's learning rate at a step: config.lr, times lrDecayFactor from step lrDecayAt * steps on. */
-  private lrAt(step: number): number {
-    const { config } = this.args;
-    return step >= Math.round(config.lrDecayAt * config.steps) ? config.lr * config.lrDecayFactor : config.lr;
-  }
-
-  private makeOptimizer(lr: number): MaskedAdamW {
-    const { config } = this.args;
-    return new MaskedAdamW(this.model.namedParameters(), { lr, beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay });
-  }
-
-  /**
-   * Switches to the optimiser of `step`'s learning rate (MaskedAdamW's lr is fixed at construction), carrying
-   * its moments and step count over, so the switch changes nothing but the learning rate.
-   */
-  private useLearningRateOf(step: number): void {
-    const lr = this.lrAt(step);
-    if (this.optimizer.lr === lr) return;
-    const next = this.makeOptimizer(lr);
-    next.restoreState(Object.fromEntries(this.optimizer.stateTensors()), this.optimizer.iterations);
-    this.optimizer.dispose();
-    this.optimizer = next;
-  }
-
   private unitLossesAndPenalty(x: tf.Tensor): { unitLosses: () => tf.Tensor; extraLoss: () => tf.Scalar } {
     const { arm } = this.args;
     // The penalties act on the un-routed code of the same forward pass (the routed step calls unitLosses,
@@ -206,7 +190,6 @@ export class CellRunner {
         await this.saveTrain(step);
         throw new StopRequested();
       }
-      this.useLearningRateOf(step);
       const indices = order.indices(step);
       const x = gatherRows(data.train.images, MNIST_PIXELS, indices);
       const labels = batchLabels(this.labels, indices);
@@ -370,7 +353,6 @@ export class CellRunner {
       const load = (module: Module, prefix: string) => module.loadStateDict(unprefixed(prefix, saved.tensors));
       load(this.model, 'model.');
       if (state.phase === 'train') {
-        this.useLearningRateOf(state.step);
         this.optimizer.restoreState(unprefixed('opt.', saved.tensors), state.iterations);
       } else {
         load(this.certificates.a.decoder, 'cert.a.');
