@@ -48,8 +48,7 @@ export type {
   ProgressUpdate,
   RunContext,
 } from './run/run_context.ts';
-export { disjoint, formatInterval, meanInterval, pairedDifference, tQuantile975 } from './stats/confidence.ts';
-export type { Interval } from './stats/confidence.ts';
+export * from './stats/index.ts';
 export * from './rng/index.ts';
 export * from './nn/index.ts';
 export * from './checkpoint/index.ts';

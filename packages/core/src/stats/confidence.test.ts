@@ -24,6 +24,12 @@ describe('confidence intervals', () => {
     expect(() => pairedDifference([1], [1, 2])).toThrow(/1 values against 2/);
   });
 
+  it('a zero-width interval (every seed differs by the same amount) is not significant', () => {
+    const d = pairedDifference([0.5, 0.75, 0.25], [0.25, 0.5, 0]);
+    expect([d.lo, d.hi]).toEqual([0.25, 0.25]);
+    expect(d.significant).toBe(false);
+  });
+
   it('rejects non-finite values, naming them', () => {
     expect(() => meanInterval([1, NaN])).toThrow(/non-finite value in \[1, NaN\]/);
     expect(() => meanInterval([])).toThrow(/no values/);

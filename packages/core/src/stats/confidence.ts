@@ -33,11 +33,16 @@ export function meanInterval(values: readonly number[]): Interval {
   return { mean, halfWidth, lo: mean - halfWidth, hi: mean + halfWidth, n, std };
 }
 
-/** Interval of the seed-by-seed differences a[i] - b[i]. */
+/**
+ * Interval of the seed-by-seed differences a[i] - b[i]. `significant` needs an interval of non-zero width
+ * that excludes 0 (seeds that all differ by exactly the same amount give a zero-width t-interval, which is
+ * no evidence). Reports should use pairedContrast and decideFamily (decision.ts), which add an exact test
+ * and multiple-comparison correction.
+ */
 export function pairedDifference(a: readonly number[], b: readonly number[]): Interval & { significant: boolean } {
   if (a.length !== b.length) throw new Error(`pairedDifference: ${a.length} values against ${b.length}`);
   const diff = meanInterval(a.map((v, i) => v - b[i]!));
-  return { ...diff, significant: diff.n > 1 && (diff.lo > 0 || diff.hi < 0) };
+  return { ...diff, significant: diff.n > 1 && diff.halfWidth > 0 && (diff.lo > 0 || diff.hi < 0) };
 }
 
 /** True when the two intervals do not overlap (a conservative test of a difference). */

@@ -1,0 +1,13 @@
+export { disjoint, formatInterval, meanInterval, pairedDifference, tQuantile975 } from './confidence.ts';
+export type { Interval } from './confidence.ts';
+export { normalCdf, studentTCdf, studentTQuantile } from './distributions.ts';
+export type { SeedSamples } from './seed_samples.ts';
+export type { ArmMeans, BootstrapInterval, BootstrapOptions } from './bootstrap_engine.ts';
+export { bootstrapMean, bootstrapPairedDifference, bootstrapStatistic } from './bootstrap.ts';
+export { bootstrapRatio } from './ratio.ts';
+export type { RatioInterval } from './ratio.ts';
+export { minAttainableSignFlipP, signFlipTest } from './sign_flip.ts';
+export type { SignFlipOptions, SignFlipResult } from './sign_flip.ts';
+export { holmAdjust } from './holm.ts';
+export { decideFamily, decideSignificance, pairedContrast } from './decision.ts';
+export type { ContrastEvidence, DecisionOptions, PairedContrast, PairedContrastOptions, SignificanceDecision } from './decision.ts';
