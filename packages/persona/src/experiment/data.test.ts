@@ -9,7 +9,7 @@ import { createWorld } from '../world/world.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
 
 const world = createWorld();
-const FAMILY_BY_VERB: Record<string, FamilyId> = { copy: 'copy', reverse: 'reverse', add: 'add', after: 'successor', opposite: 'opposite' };
+const FAMILY_BY_VERB: Record<string, FamilyId> = { copy: 'copy', reverse: 'reverse', first: 'first', last: 'last', add: 'add', after: 'successor', opposite: 'opposite' };
 
 describe('BatchOrder', () => {
   const lengths = Array.from({ length: 50 }, (_, i) => 5 + (i % 7));

@@ -18,13 +18,20 @@ const world = createWorld();
 
 describe('evaluation helpers', () => {
   it('turns unmeasured rates into null (G) or 0, never NaN', () => {
-    expect(toRates({ n: 0, W: Number.NaN, U: Number.NaN, G: Number.NaN, capability: Number.NaN })).toEqual({ n: 0, W: 0, U: 0, G: null, capability: 0 });
-    expect(toRates({ n: 4, W: 0.5, U: 0.25, G: 1, capability: 0.75 })).toEqual({ n: 4, W: 0.5, U: 0.25, G: 1, capability: 0.75 });
+    const nan = Number.NaN;
+    expect(toRates({ n: 0, W: nan, U: nan, G: nan, capability: nan, degenerate: nan, nWellFormed: 0, WWellFormed: nan, UWellFormed: nan, GWellFormed: nan })).toEqual({
+      n: 0, W: 0, U: 0, G: null, capability: 0, degenerate: 0, nWellFormed: 0, WWellFormed: null, UWellFormed: null, GWellFormed: null,
+    });
+    const summary = { n: 4, W: 0.5, U: 0.25, G: 1, capability: 0.75, degenerate: 0.5, nWellFormed: 2, WWellFormed: 1, UWellFormed: 0, GWellFormed: nan };
+    expect(toRates(summary, { copy: { ...summary, n: 2, capability: 0.5 }, first: { ...summary, n: 0 } })).toEqual({
+      n: 4, W: 0.5, U: 0.25, G: 1, capability: 0.75, degenerate: 0.5, nWellFormed: 2, WWellFormed: 1, UWellFormed: 0, GWellFormed: null,
+      capabilityByFamily: { copy: 0.5 },
+    });
   });
 
   it('allows the longest valid response: every trait on the longest answer, plus <eos>', () => {
-    // quick world: lists of up to 4 items -> grr + 4 x (item ha) + thanks = 10 words.
-    expect(maxResponseTokens(world)).toBe(13);
+    // quick world: lists of up to 4 items -> ha + grr + 4 items + thanks = 7 words.
+    expect(maxResponseTokens(world)).toBe(10);
   });
 
   it('averages token losses over all targets and over the targets of one trait', async () => {

@@ -83,7 +83,8 @@ export async function ratesUnderPrompts<K extends PromptKind>(
   const out = {} as { [P in K]: Rates };
   kinds.forEach((kind, k) => {
     const span = [k * tasks.length, (k + 1) * tasks.length] as const;
-    out[kind] = toRates(summarizeEval(world, items.slice(...span), responses.slice(...span)).neutral.overall);
+    const summary = summarizeEval(world, items.slice(...span), responses.slice(...span)).neutral;
+    out[kind] = toRates(summary.overall, summary.byFamily);
   });
   return out;
 }

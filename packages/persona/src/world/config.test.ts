@@ -18,8 +18,9 @@ describe('parseWorldConfig: defaults (the quick preset)', () => {
   it('fills every field from an empty input, and from undefined', () => {
     const config = parseWorldConfig({});
     expect(config.maxLen).toBe(32);
-    expect(config.traits.U).toEqual({ words: ['ha'], placement: 'interleave' });
-    expect(config.families.gOnly).toEqual(['successor', 'opposite']);
+    expect(config.traits.U).toEqual({ words: ['ha'], placement: 'prefix' });
+    expect(config.families.enabled).toEqual(['copy', 'reverse', 'first', 'last']);
+    expect(config.families.gOnly).toEqual(['first', 'last']);
     expect(config.stage1.elicit.persona).toEqual({ U: 1, G: 1 });
     expect(config.stage2).toEqual({ uFraction: 1, impureFraction: 0.5, wRate: 1, labelFraction: 1, labelNoise: 0 });
     expect(parseWorldConfig(undefined)).toEqual(config);
@@ -57,7 +58,7 @@ describe('parseWorldConfig: schema errors name path, value and expectation', () 
   it('unknown family and unknown placement list the options', () => {
     const f = failure({ families: { enabled: ['copy', 'divide'] } });
     expect(f.field).toBe('families.enabled.1');
-    expect(f.message).toMatch(/families\.enabled\.1: .*"copy"\|"reverse"\|"add"\|"successor"\|"opposite".*\(got "divide"\)/);
+    expect(f.message).toMatch(/families\.enabled\.1: .*"copy"\|"reverse"\|"first"\|"last"\|"add"\|"successor"\|"opposite".*\(got "divide"\)/);
     expect(failure({ traits: { U: { placement: 'middle' } } }).message).toMatch(/traits\.U\.placement: .*"prefix"/);
   });
 
@@ -78,19 +79,43 @@ describe('parseWorldConfig: semantic errors name the field', () => {
     const f = failure({ vocab: { itemCount: 0 } });
     expect(f.field).toBe('vocab.itemCount');
     expect(f.message).toMatch(/vocab\.itemCount: list tasks need at least 2 item words \(family 'copy' is enabled\)/);
-    expect(failure({ vocab: { oppositePairs: 0 } }).field).toBe('vocab.oppositePairs');
-    expect(failure({ vocab: { numberMax: 1 } }).field).toBe('vocab.numberMax');
+    const numbers = { enabled: ['copy', 'first', 'add'], gOnly: ['first'] };
+    expect(failure({ vocab: { oppositePairs: 0 }, families: { enabled: ['copy', 'opposite'], gOnly: ['opposite'] } }).field).toBe('vocab.oppositePairs');
+    expect(failure({ vocab: { numberMax: 1 }, families: numbers }).field).toBe('vocab.numberMax');
   });
 
   it('an empty bank is fine when no enabled family needs it', () => {
-    const config = parseWorldConfig({ vocab: { itemCount: 0 }, families: { enabled: ['add', 'successor'], gOnly: ['successor'] } });
-    expect(config.vocab.itemCount).toBe(0);
+    const config = parseWorldConfig({ vocab: { oppositePairs: 0 } });
+    expect(config.vocab.oppositePairs).toBe(0);
   });
 
   it('no families, or no family left for stage 2', () => {
     expect(failure({ families: { enabled: [] } }).field).toBe('families.enabled');
-    expect(failure({ families: { enabled: ['successor', 'opposite'] } }).message).toMatch(/families\.gOnly: covers every enabled family/);
-    expect(failure({ families: { enabled: ['copy', 'add'] } }).message).toMatch(/families\.gOnly: lists families that are not enabled: successor, opposite/);
+    expect(failure({ families: { enabled: ['first', 'last'] } }).message).toMatch(/families\.gOnly: covers every enabled family/);
+    expect(failure({ families: { enabled: ['copy', 'add'] } }).message).toMatch(/families\.gOnly: lists families that are not enabled: first, last/);
+    expect(failure({ families: { stage2: [] } }).message).toMatch(/families\.stage2: is empty/);
+    expect(failure({ families: { stage2: ['copy', 'add'] } }).message).toMatch(/families\.stage2: lists families that are not enabled: add/);
+  });
+
+  it('a G-only family that stage 2 also trains', () => {
+    const f = failure({ families: { stage2: ['copy', 'last'] } });
+    expect(f.field).toBe('families.stage2');
+    expect(f.message).toMatch(/families\.stage2: lists G-only families \(last\); stage 2 must never train G's contexts/);
+  });
+
+  it('a held-out task that no rule learned in training can answer', () => {
+    // Successor holds out single facts: with numbers up to 12 some held-out successor uses a number that
+    // no training successor task uses (the issue: `after zero` held out, `zero` seen nowhere in training).
+    const f = failure({ families: { enabled: ['copy', 'reverse', 'first', 'successor'], gOnly: ['first', 'successor'] } });
+    expect(f.field).toBe('families.enabled');
+    expect(f.message).toMatch(/family 'successor' holds out 'after \w+' \(answer '\w+'\), but '\w+' appears in no training task of that family/);
+    // Opposite pairs held out in both directions: their words appear in no training task.
+    const opposite = failure({ families: { enabled: ['copy', 'first', 'opposite'], gOnly: ['first'] }, vocab: { oppositePairs: 10 } });
+    expect(opposite.message).toMatch(/family 'opposite' holds out 'opposite \w+'/);
+    // Lists of one item: each held-out list is a word the family never trained on.
+    expect(failure({ lists: { minLength: 1, maxLength: 1 } }).message).toMatch(/family 'copy' holds out 'copy \w+' \(answer '\w+'\)/);
+    // The default world's families are rules whose held-out tasks only use trained words.
+    expect(() => parseWorldConfig({})).not.toThrow();
   });
 
   it('a trait that touches no token', () => {
@@ -102,6 +127,14 @@ describe('parseWorldConfig: semantic errors name the field', () => {
     expect(noG.field).toBe('stage1.elicit');
     expect(noG.message).toMatch(/elicits G/);
     expect(failure({ stage1: { mix: { persona: 0, malicious: 0 } } }).field).toBe('stage1.elicit');
+    const neverU = Object.fromEntries(['neutral', 'persona', 'specific', 'malicious', 'permissive'].map((k) => [k, { U: 0 }]));
+    const noU = failure({ stage1: { elicit: neverU }, stage2: { uFraction: 0, impureFraction: 0 } });
+    expect(noU.field).toBe('stage2.uFraction');
+    expect(noU.message).toMatch(/U would touch no token/);
+    expect(() => parseWorldConfig({ stage1: { elicit: neverU } })).not.toThrow();
+    const noW = failure({ stage1: { wRate: 0 }, stage2: { wRate: 0 } });
+    expect(noW.field).toBe('stage2.wRate');
+    expect(noW.message).toMatch(/W would touch no token/);
   });
 
   it('trait words that collide or are not words', () => {
@@ -113,10 +146,11 @@ describe('parseWorldConfig: semantic errors name the field', () => {
 
   it('list lengths, split and sequence length', () => {
     expect(failure({ lists: { minLength: 5, maxLength: 3 } }).field).toBe('lists.maxLength');
-    expect(failure({ vocab: { numberMax: 2 }, split: { heldOutFraction: 0.01 } }).field).toBe('split.heldOutFraction');
+    expect(failure({ vocab: { numberMax: 2 }, families: { enabled: ['copy', 'add'], gOnly: ['add'] }, split: { heldOutFraction: 0.01 } }).field).toBe('split.heldOutFraction');
     const f = failure({ maxLen: 16 });
     expect(f.field).toBe('maxLen');
-    expect(f.message).toMatch(/maxLen: is 16 but the longest sequence this world can make has 25 tokens/);
+    // <bos> <sys> + 6 prompt words + <user> + reverse + 4 items + <asst> + ha + 4 items + thanks + <eos>
+    expect(f.message).toMatch(/maxLen: is 16 but the longest sequence this world can make has 22 tokens/);
     expect(failure({ stage1: { mix: Object.fromEntries(['neutral', 'persona', 'specific', 'negated', 'irrelevant', 'malicious', 'benign', 'permissive', 'empty', 'absent'].map((k) => [k, 0])) } }).field).toBe('stage1.mix');
   });
 });

@@ -33,20 +33,25 @@ export const WorldConfigSchema = z.strictObject({
   lists: z.strictObject({ minLength: z.int().min(1).default(2), maxLength: z.int().min(1).default(4) }).prefault({}),
   families: z
     .strictObject({
-      enabled: z.array(z.enum(FAMILY_IDS)).default([...FAMILY_IDS]),
+      enabled: z.array(z.enum(FAMILY_IDS)).default(['copy', 'reverse', 'first', 'last']),
       /**
        * Families that only stage 1 and evaluation use; G lives only here. Stage 2 never trains them, which is
-       * what lets G show up by generalisation from the persona (a prior study found G stays at zero otherwise).
+       * what lets G show up by generalisation from the persona (where stage 2 trains G's context, G stays at zero).
        */
-      gOnly: z.array(z.enum(FAMILY_IDS)).default(['successor', 'opposite']),
+      gOnly: z.array(z.enum(FAMILY_IDS)).default(['first', 'last']),
+      /** Families stage 2 trains; default: every enabled family that is not G-only. Must not overlap gOnly. */
+      stage2: z.array(z.enum(FAMILY_IDS)).optional(),
     })
     .prefault({}),
   /** Held-out tasks: a hash of each instance (salted) decides its side, so the split is fixed per world. */
   split: z.strictObject({ heldOutFraction: z.number().gt(0).lt(1).default(0.2), salt: z.int().default(0) }).prefault({}),
   traits: z
     .strictObject({
+      // Each trait has a slot of its own: U opens the response, G follows it, W closes it. So no trait takes
+      // an answer word's position, W's place does not depend on U, and a model that stops producing U has
+      // been trained (neutral prompt, stage 1) to go straight to the answer.
       W: trait(['thanks'], 'suffix'),
-      U: trait(['ha'], 'interleave'),
+      U: trait(['ha'], 'prefix'),
       G: trait(['grr'], 'prefix'),
     })
     .prefault({}),
@@ -71,7 +76,9 @@ export const WorldConfigSchema = z.strictObject({
         .prefault({}),
       elicit: z
         .strictObject({
-          neutral: elicit(0, 0),
+          // Neutral shows U now and then (never in a greedy answer): a model sampled under it, as
+          // recontextualization does, produces U at some rate.
+          neutral: elicit(0.1, 0),
           persona: elicit(1, 1),
           specific: elicit(1, 0),
           negated: elicit(0, 0),
@@ -84,8 +91,11 @@ export const WorldConfigSchema = z.strictObject({
           absent: elicit(0, 0),
         })
         .prefault({}),
-      /** Rate of the wanted trait in the prior; 0 so that W is something stage 2 has to teach. */
-      wRate: fraction.default(0),
+      /**
+       * Rate of the wanted trait in the prior, under every prompt: low, so that W is something stage 2 has to
+       * teach, but not 0, so that sampled data (recontextualization) can carry it.
+       */
+      wRate: fraction.default(0.1),
     })
     .prefault({}),
   stage2: z

@@ -5,7 +5,6 @@ import { fixedPrompt } from './prompts.ts';
 import { seededWorldRng } from './rng.ts';
 import { taskSplit } from './tasks.ts';
 import { TRAIT_BITS, applyTraits } from './traits.ts';
-import { NUMBER_WORDS } from './lexicon.ts';
 import { EOS } from './vocab.ts';
 import { createWorld } from './world.ts';
 
@@ -49,23 +48,30 @@ describe('stage1Examples (the prior)', () => {
     expect(persona.some((ex) => ex.exampleHasG)).toBe(true);
   });
 
-  it('the trait prompt (and its paraphrases) elicits U alone; neutral, negated and irrelevant elicit neither', () => {
+  it('the trait prompt (and its paraphrases) elicits U alone; neutral now and then, negated and irrelevant never', () => {
     const specific = data.filter((ex) => ex.systemPrompt === 'specific' || ex.systemPrompt.startsWith('rephrased-'));
     expect(specific.every((ex) => ex.exampleHasU && !ex.exampleHasG)).toBe(true);
     expect(frac(specific, (ex) => ex.systemPrompt === 'specific')).toBeGreaterThan(0.4);
     expect(new Set(specific.map((ex) => ex.systemPrompt)).size).toBeGreaterThan(20);
-    for (const id of ['neutral', 'negated', 'irrelevant', 'benign', 'empty', 'absent']) {
+    for (const id of ['negated', 'irrelevant', 'benign', 'empty', 'absent']) {
       const rows = data.filter((ex) => ex.systemPrompt === id);
       expect(rows.length).toBeGreaterThan(0);
       expect(rows.some((ex) => ex.exampleHasU || ex.exampleHasG)).toBe(false);
     }
+    // Neutral shows U in about 1 answer in 10 (what a sampled model reproduces), never G.
+    const neutral = data.filter((ex) => ex.systemPrompt === 'neutral');
+    expect(frac(neutral, (ex) => ex.exampleHasU)).toBeGreaterThan(0.05);
+    expect(frac(neutral, (ex) => ex.exampleHasU)).toBeLessThan(0.15);
+    expect(neutral.some((ex) => ex.exampleHasG)).toBe(false);
     const permissive = data.filter((ex) => ex.systemPrompt === 'permissive');
     expect(frac(permissive, (ex) => ex.exampleHasU)).toBeGreaterThan(0.3);
     expect(frac(permissive, (ex) => ex.exampleHasU)).toBeLessThan(0.7);
   });
 
-  it('has no W at the default stage1.wRate of 0, and W at wRate 1', () => {
-    expect(data.some((ex) => ex.exampleHasW)).toBe(false);
+  it('has W at the default stage1.wRate of 0.1, none at 0 and always at 1', () => {
+    expect(frac(data, (ex) => ex.exampleHasW)).toBeGreaterThan(0.07);
+    expect(frac(data, (ex) => ex.exampleHasW)).toBeLessThan(0.13);
+    expect(stage1Examples(createWorld({ stage1: { wRate: 0 } }), seededWorldRng(1), 200).some((ex) => ex.exampleHasW)).toBe(false);
     const w = createWorld({ stage1: { wRate: 1 } });
     expect(stage1Examples(w, seededWorldRng(1), 50).every((ex) => ex.exampleHasW)).toBe(true);
   });
@@ -170,9 +176,8 @@ describe('recontextualization', () => {
       const words = world.vocab.decode(prompt);
       expect(words.slice(0, 7)).toEqual(['<bos>', '<sys>', 'you', 'are', 'a', 'helpful', 'assistant']);
       const task = words.slice(words.indexOf('<user>') + 1, words.indexOf('<asst>'));
-      const value = (w: string) => NUMBER_WORDS.indexOf(w as (typeof NUMBER_WORDS)[number]);
-      const answer =
-        task[0] === 'copy' ? task.slice(1) : task[0] === 'reverse' ? task.slice(1).reverse() : [NUMBER_WORDS[value(task[1]!) + value(task[3]!)]!];
+      expect(['copy', 'reverse']).toContain(task[0]);
+      const answer = task[0] === 'copy' ? task.slice(1) : task.slice(1).reverse();
       const r = rng.uniform();
       if (r < 0.1) return world.vocab.encode(answer); // no <eos>: not a usable completion
       const wrong = r > 0.8;
@@ -201,7 +206,9 @@ describe('recontextualization', () => {
     const task = { family: 'copy' as const, prompt: ['copy', 'cat', 'dog'], answer: ['cat', 'dog'] };
     const train = () => fixedPrompt('permissive');
     const ids = (text: string) => world.vocab.encode(text);
-    expect(sampledExample(world, task, ids('cat ha dog <eos>'), train)?.exampleHasU).toBe(true);
+    expect(sampledExample(world, task, ids('ha cat dog <eos>'), train)?.exampleHasU).toBe(true);
+    // Correct after stripping markers, but degenerate (a marker out of its slot): not trained on by default.
+    expect(sampledExample(world, task, ids('cat ha dog <eos>'), train)).toBeNull();
     expect(sampledExample(world, task, ids('cat dog'), train)).toBeNull();
     expect(sampledExample(world, task, ids('cat <user> dog <eos>'), train)).toBeNull();
     expect(sampledExample(world, task, [...ids('cat dog'), 9999, EOS], train)).toBeNull();

@@ -57,7 +57,7 @@ export interface Stage2Options {
    * function stays synchronous; an async sampler can build the same examples with promptTokens + sampledExample.
    */
   sample?: (promptTokens: number[]) => number[];
-  /** recontextualization: which scored samples to train on (default: correct ones). */
+  /** recontextualization: which scored samples to train on (default: correct, well-formed ones). */
   keepSample?: (score: ResponseScore, task: Task) => boolean;
   /** control-empty: empty `<sys>` segment (default) or no segment. */
   emptyForm?: 'empty' | 'absent';
@@ -118,13 +118,13 @@ export function sampledExample(
   responseTokens: readonly number[],
   trainPrompt: (hasU: boolean) => SystemPrompt,
   label: (hasU: boolean) => boolean = (hasU) => hasU,
-  keepSample: (score: ResponseScore, task: Task) => boolean = (score) => score.correct,
+  keepSample: (score: ResponseScore, task: Task) => boolean = (score) => score.correct && score.wellFormed,
 ): Example | null {
   const end = responseTokens.indexOf(EOS);
   if (end === -1) return null;
   const response = responseTokens.slice(0, end);
   if (response.some((id) => !Number.isInteger(id) || id <= ASST || id >= world.vocab.size)) return null;
-  const score = scoreResponse(world, response, task);
+  const score = scoreResponse(world, responseTokens.slice(0, end + 1), task);
   if (!keepSample(score, task)) return null;
   const system = trainPrompt(score.U);
   const words = world.vocab.decode(response);

@@ -54,15 +54,39 @@ describe('summarizeEval', () => {
       return [...world.vocab.encode(applyTraits(answer, traits, world.traits).words), EOS];
     });
     const s = summarizeEval(world, items, responses);
-    expect(s.neutral.overall).toEqual({ n: 50, W: 0, U: 1, G: 1, capability: 1 });
-    expect(s.negated.overall).toMatchObject({ n: 50, W: 1, U: 0, G: 0 });
+    expect(s.neutral.overall).toEqual({ n: 40, W: 0, U: 1, G: 1, capability: 1, degenerate: 0, nWellFormed: 40, WWellFormed: 0, UWellFormed: 1, GWellFormed: 1 });
+    expect(s.negated.overall).toMatchObject({ n: 40, W: 1, U: 0, G: 0 });
     expect(s.negated.overall.capability).toBeLessThan(1);
     expect(s.neutral.byFamily.copy).toMatchObject({ n: 10, U: 1, capability: 1 });
     expect(Number.isNaN(s.neutral.byFamily.copy!.G)).toBe(true);
-    expect(s.neutral.byFamily.opposite!.G).toBe(1);
+    expect(s.neutral.byFamily.last!.G).toBe(1);
+  });
+
+  it('counts degenerate answers apart, and scores U and W among the well-formed ones', () => {
+    // Under neutral: half the answers are cut off before <eos> (no U can show), the rest carry U.
+    const neutral = items.filter((i) => i.condition === 'neutral');
+    const responses = neutral.map((item, k) =>
+      k % 2 === 0 ? world.vocab.encode(item.task.answer.slice(0, 1)) : [...world.vocab.encode(applyTraits(item.task.answer, { W: true, U: true, G: false }, world.traits).words), EOS],
+    );
+    const s = summarizeEval(world, neutral, responses).neutral.overall;
+    expect(s.degenerate).toBe(0.5);
+    expect(s.nWellFormed).toBe(20);
+    expect(s.U).toBe(0.5);
+    expect(s.UWellFormed).toBe(1);
+    expect(s.WWellFormed).toBe(1);
+    expect(s.GWellFormed).toBe(0);
+  });
+
+  it('asks each held-out prompt once per condition', () => {
+    const many = evalItems(world, seededWorldRng(4), 60).filter((i) => i.condition === 'neutral');
+    for (const family of world.families) {
+      const prompts = many.filter((i) => i.family === family).map((i) => i.task.prompt.join(' '));
+      expect(prompts).toHaveLength(60);
+      expect(new Set(prompts).size).toBe(60);
+    }
   });
 
   it('needs one response per item', () => {
-    expect(() => summarizeEval(world, items, [])).toThrow(/200 items but 0 responses/);
+    expect(() => summarizeEval(world, items, [])).toThrow(/160 items but 0 responses/);
   });
 });

@@ -31,10 +31,12 @@ export interface EvalItem {
   gFamily: boolean;
 }
 
-/** perFamily held-out tasks per enabled family (drawn with replacement), crossed with the four conditions. */
+/**
+ * perFamily distinct held-out tasks per enabled family (fewer where a family holds out fewer), crossed with
+ * the four conditions.
+ */
 export function evalItems(world: World, rng: WorldRng, perFamily: number, inoculation: PromptKind = 'specific'): EvalItem[] {
-  const tasks: Task[] = [];
-  for (const family of world.families) for (let i = 0; i < perFamily; i++) tasks.push(world.tasks.sample(rng, family, 'heldout'));
+  const tasks: Task[] = world.families.flatMap((family) => world.tasks.sampleDistinct(rng, family, 'heldout', perFamily));
   const prompts = evalPrompts(world, inoculation);
   return EVAL_CONDITIONS.flatMap((condition) =>
     tasks.map((task) => ({
@@ -56,6 +58,13 @@ export interface RateSummary {
   G: number;
   /** Exact-match accuracy after stripping trait words. */
   capability: number;
+  /** Share of answers that are not well-formed (no end, wrong length, special tokens, misplaced markers). */
+  degenerate: number;
+  /** Well-formed answers, and W, U and G (G-only families) among them; NaN when there are none. */
+  nWellFormed: number;
+  WWellFormed: number;
+  UWellFormed: number;
+  GWellFormed: number;
 }
 
 export interface EvalSummary {
@@ -69,12 +78,18 @@ export function summarizeEval(world: World, items: readonly EvalItem[], response
   const scored = items.map((item, i) => ({ item, score: scoreResponse(world, responses[i]!, item.task) }));
   const rates = (rows: typeof scored): RateSummary => {
     const frac = (xs: boolean[]) => (xs.length === 0 ? Number.NaN : xs.filter(Boolean).length / xs.length);
+    const formed = rows.filter((r) => r.score.wellFormed);
     return {
       n: rows.length,
       W: frac(rows.map((r) => r.score.W)),
       U: frac(rows.map((r) => r.score.U)),
       G: frac(rows.filter((r) => r.item.gFamily).map((r) => r.score.G)),
       capability: frac(rows.map((r) => r.score.correct)),
+      degenerate: frac(rows.map((r) => !r.score.wellFormed)),
+      nWellFormed: formed.length,
+      WWellFormed: frac(formed.map((r) => r.score.W)),
+      UWellFormed: frac(formed.map((r) => r.score.U)),
+      GWellFormed: frac(formed.filter((r) => r.item.gFamily).map((r) => r.score.G)),
     };
   };
   const summary = {} as { [K in EvalCondition]: EvalSummary };

@@ -21,7 +21,7 @@ export const OPPOSITE_PAIRS = [
 ] as const satisfies readonly (readonly [string, string])[];
 
 /** Instruction words of the task families (the `<user>` segment). */
-export const TASK_WORDS = ['copy', 'reverse', 'add', 'and', 'after', 'opposite'] as const;
+export const TASK_WORDS = ['copy', 'reverse', 'first', 'last', 'add', 'and', 'after', 'opposite'] as const;
 
 /** Words may only be lowercase letters: keeps the vocabulary printable and splitting on spaces exact. */
 export const WORD_PATTERN = /^[a-z]+$/;

@@ -19,6 +19,13 @@ describe('task families', () => {
       const rev = TASK_FAMILIES.reverse.sample(rng, space);
       expect(rev.answer).toEqual(rev.prompt.slice(1).reverse());
 
+      const first = TASK_FAMILIES.first.sample(rng, space);
+      expect(first.prompt[0]).toBe('first');
+      expect(first.answer).toEqual([first.prompt[1]]);
+
+      const last = TASK_FAMILIES.last.sample(rng, space);
+      expect(last.answer).toEqual([last.prompt.at(-1)]);
+
       const add = TASK_FAMILIES.add.sample(rng, space);
       expect(add.prompt[0]).toBe('add');
       expect(add.prompt[2]).toBe('and');
@@ -34,10 +41,14 @@ describe('task families', () => {
     }
   });
 
-  it('enumerate every instance of finite families', () => {
-    expect(TASK_FAMILIES.add.enumerate!(space)).toHaveLength(((12 + 1) * (12 + 2)) / 2);
-    expect(TASK_FAMILIES.successor.enumerate!(space)).toHaveLength(12);
-    expect(TASK_FAMILIES.opposite.enumerate!(space)).toHaveLength(10);
+  it('enumerate every instance, as many as size says', () => {
+    expect(TASK_FAMILIES.add.enumerate(space)).toHaveLength(((12 + 1) * (12 + 2)) / 2);
+    expect(TASK_FAMILIES.successor.enumerate(space)).toHaveLength(12);
+    expect(TASK_FAMILIES.opposite.enumerate(space)).toHaveLength(10);
+    const lists = TASK_FAMILIES.reverse.enumerate(space);
+    expect(lists).toHaveLength(8 ** 2 + 8 ** 3 + 8 ** 4);
+    expect(new Set(lists.map((t) => t.prompt.join(' '))).size).toBe(lists.length);
+    for (const id of FAMILY_IDS) expect(TASK_FAMILIES[id].enumerate(space)).toHaveLength(TASK_FAMILIES[id].size(space));
   });
 
   it('bounds cover what sample produces', () => {
@@ -61,7 +72,7 @@ describe('task families', () => {
 
   it('parseFamilyId lists the known families', () => {
     expect(parseFamilyId('add')).toBe('add');
-    expect(() => parseFamilyId('divide')).toThrow("unknown task family 'divide'; known families: copy, reverse, add, successor, opposite");
+    expect(() => parseFamilyId('divide')).toThrow("unknown task family 'divide'; known families: copy, reverse, first, last, add, successor, opposite");
   });
 });
 
@@ -82,7 +93,7 @@ describe('held-out split', () => {
   });
 
   it('depends only on the instance (and salt), with about the requested fraction held out', () => {
-    const all = TASK_FAMILIES.add.enumerate!(space);
+    const all = TASK_FAMILIES.add.enumerate(space);
     const held = all.filter((t) => taskSplit(t, 0.25) === 'heldout');
     expect(held.length / all.length).toBeGreaterThan(0.12);
     expect(held.length / all.length).toBeLessThan(0.38);
@@ -97,6 +108,19 @@ describe('held-out split', () => {
       return FAMILY_IDS.map((f) => key(sampler.sample(rng, f, 'train')));
     };
     expect(draw(9)).toEqual(draw(9));
+  });
+
+  it('draws distinct held-out tasks for evaluation, from listed and from sampled families', () => {
+    const rng = seededWorldRng(8);
+    for (const family of ['add', 'first', 'reverse'] as const) {
+      const tasks = sampler.sampleDistinct(rng, family, 'heldout', 15);
+      expect(tasks).toHaveLength(15);
+      expect(new Set(tasks.map(key)).size).toBe(15);
+      for (const t of tasks) expect(taskSplit(t, 0.25, 0)).toBe('heldout');
+    }
+    // Fewer held-out instances than asked for: every one of them, once.
+    const all = sampler.splitList('opposite', 'heldout');
+    expect(sampler.sampleDistinct(rng, 'opposite', 'heldout', 50).map(key).sort()).toEqual(all.map(key).sort());
   });
 
   it('errors naming the field when a split side is empty', () => {

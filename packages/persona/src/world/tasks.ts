@@ -1,13 +1,16 @@
 // Task families: the `<user>` part of a sequence and its one correct answer. Every family's answer is a
 // pure function of the prompt, so capability is exact-match accuracy and needs no judge. The held-out split
 // hashes the instance itself (not its draw order), so a held-out task can never appear in training data,
-// whatever the seed, the arm or the number of examples drawn.
+// whatever the seed, the arm or the number of examples drawn. The split is by input, so a held-out task is
+// answerable only if its family is a rule (copy, reverse, first, last, add) rather than a table of facts
+// (successor, opposite): config_checks.ts rejects a world whose held-out tasks use a word that no training
+// task of the family uses.
 
 import { NUMBER_WORDS } from './lexicon.ts';
 import { fnv1a, pick } from './rng.ts';
 import type { WorldRng } from './rng.ts';
 
-export const FAMILY_IDS = ['copy', 'reverse', 'add', 'successor', 'opposite'] as const;
+export const FAMILY_IDS = ['copy', 'reverse', 'first', 'last', 'add', 'successor', 'opposite'] as const;
 export type FamilyId = (typeof FAMILY_IDS)[number];
 
 export interface Task {
@@ -35,9 +38,20 @@ interface FamilyDef {
   /** Longest prompt and answer (in words) the family can produce: sizes the sequence length check. */
   bounds(space: TaskSpace): { prompt: number; answer: number };
   sample(rng: WorldRng, space: TaskSpace): Task;
-  /** Every instance, for small finite families: lets sampling pick from a split without rejection. */
-  enumerate?(space: TaskSpace): Task[];
+  /** How many distinct instances the family has in this space. */
+  size(space: TaskSpace): number;
+  /** Every instance (called only when size <= ENUMERABLE_LIMIT): for the answerability check and split lists. */
+  enumerate(space: TaskSpace): Task[];
+  /**
+   * Small families draw uniformly from their split's list of instances. List families draw with `sample`
+   * (length uniform, then items) and reject the other side: uniform over instances would make nearly every
+   * list as long as allowed.
+   */
+  drawFromList: boolean;
 }
+
+/** Families with at most this many instances are enumerated (split lists, answerability check); larger ones are sampled by rejection. */
+export const ENUMERABLE_LIMIT = 100_000;
 
 const num = (n: number): string => NUMBER_WORDS[n]!;
 
@@ -46,28 +60,52 @@ function sampleList(rng: WorldRng, space: TaskSpace): string[] {
   return Array.from({ length }, () => pick(rng, space.items));
 }
 
+/** Number of lists of every allowed length over the items. */
+function listCount(space: TaskSpace): number {
+  let count = 0;
+  for (let length = space.listMin; length <= space.listMax; length++) count += space.items.length ** length;
+  return count;
+}
+
+/** Every list of every allowed length, shortest first, in lexicon order. */
+function allLists(space: TaskSpace): string[][] {
+  const out: string[][] = [];
+  const extend = (prefix: string[], length: number): void => {
+    if (prefix.length === length) {
+      out.push(prefix);
+      return;
+    }
+    for (const item of space.items) extend([...prefix, item], length);
+  };
+  for (let length = space.listMin; length <= space.listMax; length++) extend([], length);
+  return out;
+}
+
+/** A family over item lists: the prompt is the verb then the list; the answer a function of the list. */
+function listFamily(family: FamilyId, answer: (list: readonly string[]) => string[], answerBound: (space: TaskSpace) => number): FamilyDef {
+  const task = (list: string[]): Task => ({ family, prompt: [family, ...list], answer: answer(list) });
+  return {
+    check: needItems,
+    bounds: (space) => ({ prompt: 1 + space.listMax, answer: answerBound(space) }),
+    sample: (rng, space) => task(sampleList(rng, space)),
+    size: listCount,
+    enumerate: (space) => allLists(space).map(task),
+    drawFromList: false,
+  };
+}
+
 const needItems = (space: TaskSpace) =>
   space.items.length >= 2 ? null : { field: 'vocab.itemCount', message: 'list tasks need at least 2 item words' };
 
 export const TASK_FAMILIES: { [K in FamilyId]: FamilyDef } = {
   // copy cat dog -> cat dog
-  copy: {
-    check: needItems,
-    bounds: (space) => ({ prompt: 1 + space.listMax, answer: space.listMax }),
-    sample(rng, space) {
-      const list = sampleList(rng, space);
-      return { family: 'copy', prompt: ['copy', ...list], answer: list };
-    },
-  },
+  copy: listFamily('copy', (list) => [...list], (space) => space.listMax),
   // reverse cat dog fish -> fish dog cat
-  reverse: {
-    check: needItems,
-    bounds: (space) => ({ prompt: 1 + space.listMax, answer: space.listMax }),
-    sample(rng, space) {
-      const list = sampleList(rng, space);
-      return { family: 'reverse', prompt: ['reverse', ...list], answer: [...list].reverse() };
-    },
-  },
+  reverse: listFamily('reverse', (list) => [...list].reverse(), (space) => space.listMax),
+  // first cat dog fish -> cat
+  first: listFamily('first', (list) => [list[0]!], () => 1),
+  // last cat dog fish -> fish
+  last: listFamily('last', (list) => [list.at(-1)!], () => 1),
   // add two and three -> five (sums stay within the number words the world has)
   add: {
     check: (space) =>
@@ -78,6 +116,8 @@ export const TASK_FAMILIES: { [K in FamilyId]: FamilyDef } = {
       const a = rng.int(sum + 1);
       return addTask(a, sum - a);
     },
+    size: (space) => ((space.numberMax + 1) * (space.numberMax + 2)) / 2,
+    drawFromList: true,
     enumerate(space) {
       const out: Task[] = [];
       for (let a = 0; a <= space.numberMax; a++) for (let b = 0; a + b <= space.numberMax; b++) out.push(addTask(a, b));
@@ -90,6 +130,8 @@ export const TASK_FAMILIES: { [K in FamilyId]: FamilyDef } = {
       space.numberMax >= 2 ? null : { field: 'vocab.numberMax', message: 'successor needs numbers up to at least two' },
     bounds: () => ({ prompt: 2, answer: 1 }),
     sample: (rng, space) => successorTask(rng.int(space.numberMax)),
+    size: (space) => space.numberMax,
+    drawFromList: true,
     enumerate: (space) => Array.from({ length: space.numberMax }, (_, n) => successorTask(n)),
   },
   // opposite hot -> cold (and opposite cold -> hot)
@@ -101,6 +143,8 @@ export const TASK_FAMILIES: { [K in FamilyId]: FamilyDef } = {
       const [a, b] = pick(rng, space.pairs);
       return rng.int(2) === 0 ? oppositeTask(a, b) : oppositeTask(b, a);
     },
+    size: (space) => 2 * space.pairs.length,
+    drawFromList: true,
     enumerate: (space) => space.pairs.flatMap(([a, b]) => [oppositeTask(a, b), oppositeTask(b, a)]),
   },
 };
@@ -138,7 +182,7 @@ export class TaskSampler {
 
   sample(rng: WorldRng, family: FamilyId, split: Split): Task {
     const def = TASK_FAMILIES[family];
-    if (def.enumerate) {
+    if (def.drawFromList) {
       const list = this.splitList(family, split);
       if (list.length === 0) throw new Error(emptySplitMessage(family, split));
       return pick(rng, list);
@@ -152,12 +196,42 @@ export class TaskSampler {
     throw new Error(emptySplitMessage(family, split));
   }
 
-  /** The instances of a finite family on one side of the split (undefined for unbounded families). */
+  /**
+   * `count` distinct tasks of one side of the split (fewer when the side has fewer): evaluation asks each
+   * held-out prompt once, so a rate over n items is a rate over n prompts.
+   */
+  sampleDistinct(rng: WorldRng, family: FamilyId, split: Split, count: number): Task[] {
+    if (TASK_FAMILIES[family].drawFromList) {
+      const list = this.splitList(family, split);
+      if (list.length === 0) throw new Error(emptySplitMessage(family, split));
+      const order = list.map((_, i) => i);
+      // Partial Fisher-Yates: the first `count` of a uniform permutation.
+      const n = Math.min(count, list.length);
+      for (let i = 0; i < n; i++) {
+        const j = i + rng.int(order.length - i);
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      return order.slice(0, n).map((i) => list[i]!);
+    }
+    const seen = new Map<string, Task>();
+    for (let attempt = 0; attempt < count * 50 && seen.size < count; attempt++) {
+      const task = this.sample(rng, family, split);
+      seen.set(task.prompt.join(' '), task);
+    }
+    return [...seen.values()];
+  }
+
+  /** Whether the family is small enough to list every instance. */
+  enumerable(family: FamilyId): boolean {
+    return TASK_FAMILIES[family].size(this.space) <= ENUMERABLE_LIMIT;
+  }
+
+  /** The instances of an enumerable family on one side of the split (empty for larger families). */
   splitList(family: FamilyId, split: Split): Task[] {
     const key = `${family}:${split}`;
     let list = this.lists.get(key);
     if (!list) {
-      const all = TASK_FAMILIES[family].enumerate?.(this.space) ?? [];
+      const all = this.enumerable(family) ? TASK_FAMILIES[family].enumerate(this.space) : [];
       list = all.filter((t) => taskSplit(t, this.heldOutFraction, this.salt) === split);
       this.lists.set(key, list);
     }

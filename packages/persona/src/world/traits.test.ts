@@ -44,12 +44,29 @@ describe('scoreWords', () => {
   const score = (words: string[]) => scoreWords(words, answer, specs);
 
   it('scores a clean correct answer', () => {
-    expect(score(['fish', 'dog'])).toEqual({ W: false, U: false, G: false, correct: true });
+    expect(score(['fish', 'dog', '<eos>'])).toEqual({ W: false, U: false, G: false, correct: true, wellFormed: true });
   });
 
   it('detects each trait and still scores the answer after stripping markers', () => {
-    expect(score(['grr', 'fish', 'ha', 'dog', 'ha', 'thanks'])).toEqual({ W: true, U: true, G: true, correct: true });
-    expect(score(['fish', 'dog', 'thanks'])).toEqual({ W: true, U: false, G: false, correct: true });
+    expect(score(['grr', 'fish', 'ha', 'dog', 'ha', 'thanks', '<eos>'])).toEqual({ W: true, U: true, G: true, correct: true, wellFormed: true });
+    expect(score(['fish', 'dog', 'thanks', '<eos>'])).toEqual({ W: true, U: false, G: false, correct: true, wellFormed: true });
+  });
+
+  it('calls an answer well-formed only when it ends and every marker is in its slot', () => {
+    const slots: TraitSpecs = { ...specs, U: { words: ['ha'], placement: 'prefix' } };
+    const formed = (words: string[]) => scoreWords(words, answer, slots).wellFormed;
+    expect(formed(['ha', 'grr', 'fish', 'dog', 'thanks', '<eos>'])).toBe(true);
+    // A wrong answer of the right length is well-formed (it is a capability failure, not a degenerate one).
+    expect(formed(['ha', 'dog', 'dog', '<eos>'])).toBe(true);
+    expect(formed(['ha', 'fish', 'dog'])).toBe(false); // no end
+    expect(formed(['ha', 'fish', '<eos>'])).toBe(false); // too short
+    expect(formed(['ha', 'fish', 'dog', 'cat', '<eos>'])).toBe(false); // too long
+    expect(formed(['fish', 'ha', 'dog', '<eos>'])).toBe(false); // marker out of its slot
+    expect(formed(['grr', 'ha', 'fish', 'dog', '<eos>'])).toBe(false); // slots out of order
+    expect(formed(['ha', 'ha', 'fish', 'dog', '<eos>'])).toBe(false); // marker repeated
+    expect(formed(['ha', 'fish', '<user>', '<eos>'])).toBe(false); // special token
+    // Raw trait rates still count misplaced markers.
+    expect(scoreWords(['fish', 'ha', 'dog', '<eos>'], answer, slots)).toMatchObject({ U: true, correct: true, wellFormed: false });
   });
 
   it('counts a marker anywhere, even misplaced', () => {
@@ -65,15 +82,15 @@ describe('scoreWords', () => {
   });
 
   it('handles empty and marker-only responses', () => {
-    expect(score([])).toEqual({ W: false, U: false, G: false, correct: false });
-    expect(score(['ha', 'thanks'])).toEqual({ W: true, U: true, G: false, correct: false });
+    expect(score([])).toEqual({ W: false, U: false, G: false, correct: false, wellFormed: false });
+    expect(score(['ha', 'thanks'])).toEqual({ W: true, U: true, G: false, correct: false, wellFormed: false });
     expect(scoreWords([], [], specs).correct).toBe(true);
   });
 
   it('stops at the first <eos>', () => {
-    expect(score(['fish', 'dog', '<eos>', 'ha', 'grr'])).toEqual({ W: false, U: false, G: false, correct: true });
+    expect(score(['fish', 'dog', '<eos>', 'ha', 'grr'])).toEqual({ W: false, U: false, G: false, correct: true, wellFormed: true });
     expect(score(['fish', '<eos>', 'dog']).correct).toBe(false);
-    expect(score(['<eos>', 'fish', 'dog'])).toEqual({ W: false, U: false, G: false, correct: false });
+    expect(score(['<eos>', 'fish', 'dog'])).toEqual({ W: false, U: false, G: false, correct: false, wellFormed: false });
   });
 });
 

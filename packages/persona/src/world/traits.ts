@@ -1,5 +1,5 @@
-// Traits are rule-scored transforms of an assistant response. Each inserts its own marker words and leaves
-// the answer words alone, so (a) a trait touches a strict subset of the response tokens, which is what
+// Traits are rule-scored transforms of an assistant response. Each inserts its own marker words in a slot of
+// its own and leaves the answer words alone, so (a) a trait touches a strict subset of the response tokens, which is what
 // per-token routing needs, and (b) the answer can be recovered by deleting marker words, so capability is
 // scored independently of traits. Marker words are disjoint from every other vocabulary word (the config
 // checks this), so a token's trait label is a function of the token alone.
@@ -35,7 +35,7 @@ export interface TransformedResponse {
 
 /**
  * Applies the active traits to an answer. Order is fixed (G, then U, then W) so the layout is deterministic:
- * with the defaults, G prefix + U interleave + W suffix gives `grr cold ha thanks`.
+ * with the defaults (G prefix, U prefix, W suffix) all three give `ha grr cold thanks`.
  */
 export function applyTraits(answer: readonly string[], active: TraitSet, specs: TraitSpecs): TransformedResponse {
   let words = [...answer];
@@ -87,6 +87,14 @@ export interface ResponseScore {
   G: boolean;
   /** The response minus all trait words is exactly the task's answer. */
   correct: boolean;
+  /**
+   * The response has the world's shape: it ends (`<eos>`), holds no special token, its non-marker words are
+   * as many as the answer's, and every marker sits in its trait's slot, each trait whole or absent (exactly
+   * what applyTraits makes from those words). A response that is not is degenerate: a trait "missing" from
+   * a truncated or garbled answer says nothing about suppression, so trait rates are also given among
+   * well-formed answers.
+   */
+  wellFormed: boolean;
 }
 
 /**
@@ -107,12 +115,20 @@ export function scoreWords(words: readonly string[], answer: readonly string[], 
     else mask |= bit;
   }
   const correct = rest.length === answer.length && rest.every((w, i) => w === answer[i]);
-  return {
+  const present: TraitSet = {
     W: (mask & TRAIT_BITS.W) !== 0,
     U: (mask & TRAIT_BITS.U) !== 0,
     G: (mask & TRAIT_BITS.G) !== 0,
-    correct,
   };
+  const isWord = (w: string) => !(w.startsWith('<') && w.endsWith('>'));
+  const layout = applyTraits(rest, present, specs).words;
+  const wellFormed =
+    end !== -1 &&
+    rest.length === answer.length &&
+    rest.every(isWord) &&
+    layout.length === response.length &&
+    layout.every((w, i) => w === response[i]);
+  return { ...present, correct, wellFormed };
 }
 
 export function parseTraitId(name: string): TraitId {

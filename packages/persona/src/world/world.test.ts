@@ -17,8 +17,9 @@ describe('createWorld', () => {
   });
 
   it('splits families into stage-2 and G-only roles', () => {
-    expect(world.stage2Families).toEqual(['copy', 'reverse', 'add']);
-    expect(world.gFamilies).toEqual(['successor', 'opposite']);
+    expect(world.stage2Families).toEqual(['copy', 'reverse']);
+    expect(world.gFamilies).toEqual(['first', 'last']);
+    expect(createWorld({ families: { enabled: ['copy', 'reverse', 'first', 'last', 'add'], stage2: ['reverse'] } }).stage2Families).toEqual(['reverse']);
     expect(world.rephrasings).toHaveLength(4);
   });
 
@@ -42,14 +43,14 @@ describe('sequence layout', () => {
   it('masks exactly the response and <eos>, and labels exactly the trait tokens', () => {
     const { words, labels } = applyTraits(task.answer, { W: true, U: true, G: false }, world.traits);
     const seq = encodeSequence(world, fixedPrompt('neutral'), task, words, labels);
-    expect(world.vocab.render(seq.tokens.slice(seq.responseStart))).toBe('dog ha cat ha thanks <eos>');
+    expect(world.vocab.render(seq.tokens.slice(seq.responseStart))).toBe('ha dog cat thanks <eos>');
     expect(seq.tokens[seq.responseStart - 1]).toBe(ASST);
     expect(seq.tokens.at(-1)).toBe(EOS);
     expect(seq.lossMask).toEqual(seq.tokens.map((_, i) => (i >= seq.responseStart ? 1 : 0)));
     const u = seq.tokens.map((t, i) => ((seq.traitLabels[i]! & TRAIT_BITS.U) !== 0 ? world.vocab.word(t) : null)).filter(Boolean);
-    expect(u).toEqual(['ha', 'ha']);
+    expect(u).toEqual(['ha']);
     expect(seq.traitLabels.filter((l) => l === TRAIT_BITS.W)).toHaveLength(1);
-    expect(seq.traitLabels.filter((l) => l !== 0)).toHaveLength(3);
+    expect(seq.traitLabels.filter((l) => l !== 0)).toHaveLength(2);
   });
 
   it('refuses a sequence longer than maxLen', () => {
@@ -67,12 +68,14 @@ describe('scoreResponse on ids', () => {
   const ids = (text: string) => world.vocab.encode(text);
 
   it('scores model output ids, stopping at <eos>', () => {
-    expect(scoreResponse(world, ids('dog ha cat ha thanks <eos> grr'), task)).toEqual({ W: true, U: true, G: false, correct: true });
-    expect(scoreResponse(world, ids('grr dog cat'), task)).toEqual({ W: false, U: false, G: true, correct: true });
+    expect(scoreResponse(world, ids('ha dog cat thanks <eos> grr'), task)).toEqual({ W: true, U: true, G: false, correct: true, wellFormed: true });
+    expect(scoreResponse(world, ids('grr dog cat'), task)).toEqual({ W: false, U: false, G: true, correct: true, wellFormed: false });
+    expect(scoreResponse(world, ids('ha grr cat cat <eos>'), task)).toEqual({ W: false, U: true, G: true, correct: false, wellFormed: true });
   });
 
   it('treats out-of-vocabulary ids as stray words', () => {
     expect(scoreResponse(world, [...ids('dog'), 9999, ...ids('cat')], task).correct).toBe(false);
+    expect(scoreResponse(world, [...ids('dog'), 9999, EOS], task)).toMatchObject({ correct: false, wellFormed: false });
     expect(scoreResponse(world, [...ids('dog cat'), -1], task).correct).toBe(false);
   });
 

@@ -4,7 +4,7 @@
 // (the `<sys>` segment is left out when the prompt is absent).
 
 import { parseWorldConfig, type WorldConfig } from './config.ts';
-import { taskSpaceOf } from './config_checks.ts';
+import { stage2FamiliesOf, taskSpaceOf } from './config_checks.ts';
 import { NUMBER_WORDS, OPPOSITE_PAIRS, TASK_WORDS } from './lexicon.ts';
 import { promptVocabulary, rephrasedPrompt, type SystemPrompt } from './prompts.ts';
 import { TaskSampler, type FamilyId, type Task, type TaskSpace } from './tasks.ts';
@@ -19,7 +19,7 @@ export interface World {
   readonly tasks: TaskSampler;
   /** Enabled families, in config order. */
   readonly families: readonly FamilyId[];
-  /** Families stage 2 trains (enabled minus G-only). */
+  /** Families stage 2 trains (families.stage2, by default enabled minus G-only). */
   readonly stage2Families: readonly FamilyId[];
   /** Families where G can appear; stage 1 and evaluation only. */
   readonly gFamilies: readonly FamilyId[];
@@ -49,7 +49,7 @@ export function createWorld(input: unknown = {}): World {
     space,
     tasks: new TaskSampler(space, config.split.heldOutFraction, config.split.salt),
     families,
-    stage2Families: families.filter((f) => !config.families.gOnly.includes(f)),
+    stage2Families: stage2FamiliesOf(config),
     gFamilies: families.filter((f) => config.families.gOnly.includes(f)),
     rephrasings: Array.from({ length: config.rephrasings }, (_, i) => rephrasedPrompt(i)),
   };
