@@ -9,10 +9,13 @@
  *                                                  A is stored [M,K] ([K,M] if transA), B [K,N] ([N,K] if transB)
  *   info()                                         { config: OpenBLAS build string, threads: pool size }
  *   setThreads(n)                                  OpenBLAS's thread count (process-wide)
+ *   layerNormForward, geluForward, attentionForward, ...   fused transformer kernels (lm_kernels.c)
  */
 #include <node_api.h>
 #include <cblas.h>
 #include <stdint.h>
+
+#include "lm_kernels.h"
 
 /* OpenBLAS's own declarations (not in every cblas.h). */
 extern char *openblas_get_config(void);
@@ -108,5 +111,9 @@ NAPI_MODULE_INIT() {
   CHECK(napi_set_named_property(env, exports, "info", infoFn));
   CHECK(napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, NULL, &setThreads));
   CHECK(napi_set_named_property(env, exports, "setThreads", setThreads));
+  if (!routelab_register_lm_kernels(env, exports)) {
+    napi_throw_error(env, NULL, "routelab_blas: registering the transformer kernels failed");
+    return NULL;
+  }
   return exports;
 }

@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 export const NATIVE_DIR = join(here, '..', 'native');
 export const NATIVE_SOURCE = join(NATIVE_DIR, 'blas_gemm.c');
+/** Every C file of the module (the GEMM entry points, then the fused transformer kernels). */
+export const NATIVE_SOURCES = [NATIVE_SOURCE, join(NATIVE_DIR, 'lm_kernels.c')];
 export const NATIVE_MODULE = join(NATIVE_DIR, 'build', 'routelab_blas.node');
 
 const HINT = 'install a C compiler and OpenBLAS (Debian/Ubuntu: apt-get install gcc libopenblas-dev), then run: npm run build:native';
@@ -41,8 +43,10 @@ export function buildNative() {
   }
   mkdirSync(dirname(NATIVE_MODULE), { recursive: true });
   const partial = `${NATIVE_MODULE}.${process.pid}.tmp`;
-  const args = ['-O2', '-shared', '-fPIC', '-std=c11', '-Wall', '-Werror', `-I${includeDir}`, '-I/usr/include/openblas',
-    '-o', partial, NATIVE_SOURCE, '-lopenblas'];
+  // -O3 without errno or trapping floating-point semantics: the kernels' elementwise loops (lm_kernels.c) are
+  // written to be vectorised, and a clamp or a libm call that may set errno would keep them scalar.
+  const args = ['-O3', '-fno-math-errno', '-fno-trapping-math', '-shared', '-fPIC', '-std=c11', '-Wall', '-Werror', `-I${includeDir}`, '-I/usr/include/openblas',
+    '-o', partial, ...NATIVE_SOURCES, '-lm', '-lopenblas'];
   if (process.platform === 'darwin') args.splice(3, 0, '-undefined', 'dynamic_lookup');
   const run = spawnSync(cc, args, { encoding: 'utf8' });
   if (run.status !== 0) {

@@ -62,3 +62,33 @@ export interface CopyInPlaceInputs extends NamedTensorInfoMap {
 export const NO_OUTPUTS: TensorInfo[] = [];
 
 export type AttrsOf<T> = T & NamedAttrMap;
+
+/*
+ * Fused transformer kernels (float32, row-major; see native/lm_kernels.c for the arithmetic). Each has an
+ * op in nn/fused/ with the gradient written out, and a composite of tfjs ops where a backend lacks it.
+ *   LayerNorm       x [..., d], gamma [d], beta [d]; attrs eps   -> y [..., d], mean [rows], rstd [rows]
+ *   LayerNormGrad   dy, x, gamma, mean, rstd                    -> dx [..., d], dgamma [d], dbeta [d]
+ *   Gelu            x                                           -> y (exact: x * Phi(x))
+ *   GeluGrad        dy, x                                       -> dx
+ *   CausalAttention q, k, v [B, T, H * dh]; attrs heads, scale  -> z [B, T, H * dh], pattern [B, H, T, T]
+ *   CausalAttentionGrad q, k, v, pattern, dz; attrs heads, scale -> dq, dk, dv
+ *   Linear          x [M, K], w [K, N], bias [N]                 -> y [M, N] = x w + bias
+ *   CrossEntropy    logits [n, V], targets int32 [n]             -> loss [n], probs [n, V]
+ *   CrossEntropyGrad dloss [n], probs [n, V], targets [n]        -> dlogits [n, V]
+ */
+export const FusedLayerNorm = 'RoutelabLayerNorm';
+export const FusedLayerNormGrad = 'RoutelabLayerNormGrad';
+export const FusedGelu = 'RoutelabGelu';
+export const FusedGeluGrad = 'RoutelabGeluGrad';
+export const FusedCausalAttention = 'RoutelabCausalAttention';
+export const FusedCausalAttentionGrad = 'RoutelabCausalAttentionGrad';
+export const FusedLinear = 'RoutelabLinear';
+export const FusedCrossEntropy = 'RoutelabCrossEntropy';
+export const FusedCrossEntropyGrad = 'RoutelabCrossEntropyGrad';
+export interface LayerNormAttrs {
+  eps: number;
+}
+export interface CausalAttentionAttrs {
+  heads: number;
+  scale: number;
+}

@@ -10,3 +10,4 @@ export { Linear } from './linear.ts';
 export type { LinearOptions } from './linear.ts';
 export { closestNames } from './names.ts';
 export { saveModule, loadModule } from './module_checkpoint.ts';
+export * from './fused/index.ts';

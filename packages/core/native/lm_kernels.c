@@ -1,0 +1,479 @@
+/*
+ * Fused kernels of a small transformer's hot paths (layer norm, exact GELU, causal attention, linear with
+ * bias, cross entropy, and their gradients), run like sgemm directly on tfjs's wasm heap: every operand is
+ * a float offset into the heap, checked before anything is touched. At the persona model's sizes (d = 64,
+ * 32 positions) a training step is hundreds of small tfjs ops whose dispatch, allocation and broadcasting
+ * cost more than their arithmetic; each function here does in one pass what took five to fifteen ops.
+ *
+ * Layouts (row-major):
+ *   layerNorm      x, y, dy, dx [rows, d]; gamma, beta, dgamma, dbeta [d]; mean, rstd [rows]
+ *   gelu           x, y, dy, dx [n]
+ *   attention      q, k, v, z, dz, dq, dk, dv [B, T, H * dh] (heads side by side, as the projections give
+ *                  them); pattern [B, H, T, T] with zeros above the diagonal
+ *   linear         x [M, K], w [K, N], b [N] (b < 0: none), y [M, N]
+ *   crossEntropy   logits, probs, dlogits [n, V]; targets int32 [n]; loss, dloss [n]
+ */
+#include <cblas.h>
+#include <math.h>
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lm_kernels.h"
+
+/* Hot elementwise loops get an AVX2 clone on x86-64, picked at load time; the default clone runs anywhere. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+/* ---- compute ---------------------------------------------------------------------------------------- */
+
+VECTOR_CLONES
+static void layer_norm_forward(int64_t rows, int64_t d, float eps, const float *x, const float *gamma,
+                               const float *beta, float *y, float *mean, float *rstd) {
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * d;
+    float *yr = y + r * d;
+    float sum = 0.f;
+    for (int64_t j = 0; j < d; j++) sum += xr[j];
+    const float mu = sum / (float)d;
+    float sq = 0.f;
+    for (int64_t j = 0; j < d; j++) {
+      const float c = xr[j] - mu;
+      sq += c * c;
+    }
+    const float rs = 1.f / sqrtf(sq / (float)d + eps);
+    for (int64_t j = 0; j < d; j++) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
+    mean[r] = mu;
+    rstd[r] = rs;
+  }
+}
+
+VECTOR_CLONES
+static void layer_norm_backward(int64_t rows, int64_t d, const float *dy, const float *x, const float *gamma,
+                                const float *mean, const float *rstd, float *dx, float *dgamma, float *dbeta) {
+  memset(dgamma, 0, (size_t)d * sizeof(float));
+  memset(dbeta, 0, (size_t)d * sizeof(float));
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * d, *dyr = dy + r * d;
+    float *dxr = dx + r * d;
+    const float mu = mean[r], rs = rstd[r];
+    /* xhat = (x - mu) * rs; g = dy * gamma; dx = rs * (g - mean(g) - xhat * mean(g * xhat)) */
+    float sumG = 0.f, sumGX = 0.f;
+    for (int64_t j = 0; j < d; j++) {
+      const float xhat = (xr[j] - mu) * rs;
+      const float g = dyr[j] * gamma[j];
+      sumG += g;
+      sumGX += g * xhat;
+      dgamma[j] += dyr[j] * xhat;
+      dbeta[j] += dyr[j];
+    }
+    const float mG = sumG / (float)d, mGX = sumGX / (float)d;
+    for (int64_t j = 0; j < d; j++) {
+      const float xhat = (xr[j] - mu) * rs;
+      dxr[j] = rs * (dyr[j] * gamma[j] - mG - xhat * mGX);
+    }
+  }
+}
+
+/*
+ * erf as a rational function of x on [-4, 4] (odd numerator of degree 13 over an even denominator of degree
+ * 8, a minimax fit; beyond +-4 erf is +-1 in float32): a few float ulps from libm's erff, and, unlike it,
+ * a straight-line expression the compiler vectorises.
+ */
+static inline float erf_rational(float a) {
+  const float x = a > 4.f ? 4.f : (a < -4.f ? -4.f : a);
+  const float x2 = x * x;
+  float p = x2 * -2.72614225801306e-10f + 2.77068142495902e-08f;
+  p = x2 * p + -2.10102402082508e-06f;
+  p = x2 * p + -5.69250639462346e-05f;
+  p = x2 * p + -7.34990630326855e-04f;
+  p = x2 * p + -2.95459980854025e-03f;
+  p = x2 * p + -1.60960333262415e-02f;
+  p = x * p;
+  float q = x2 * -1.45660718464996e-05f + -2.13374055278905e-04f;
+  q = x2 * q + -1.68282697438203e-03f;
+  q = x2 * q + -7.37332916720468e-03f;
+  q = x2 * q + -1.42647390514189e-02f;
+  return p / q;
+}
+
+/*
+ * exp(x) for x <= 0 as 2^n * p(f), n = round(x / ln 2), |f| <= ln(2) / 2, p the degree-7 Taylor polynomial
+ * (truncation under 1e-9 relative, below float32's rounding): vectorisable, unlike libm's expf.
+ */
+static inline float exp_nonpositive(float x) {
+  if (x < -87.f) x = -87.f;
+  const float n = floorf(x * 1.44269504088896341f + 0.5f); /* x / ln 2, rounded */
+  const float f = x - n * 0.693145751953125f - n * 1.428606765330187e-06f; /* ln 2 split in two: f exact */
+  float p = 1.f / 5040.f;
+  p = p * f + 1.f / 720.f;
+  p = p * f + 1.f / 120.f;
+  p = p * f + 1.f / 24.f;
+  p = p * f + 1.f / 6.f;
+  p = p * f + 0.5f;
+  p = p * f + 1.f;
+  p = p * f + 1.f;
+  union { float f; int32_t i; } scale;
+  scale.i = ((int32_t)n + 127) << 23;
+  return p * scale.f;
+}
+
+VECTOR_CLONES
+static void gelu_forward(int64_t n, const float *x, float *y) {
+  for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.f + erf_rational(x[i] * 0.70710678118654752f));
+}
+
+VECTOR_CLONES
+static void gelu_backward(int64_t n, const float *dy, const float *x, float *dx) {
+  const float invSqrt2Pi = 0.39894228040143268f;
+  for (int64_t i = 0; i < n; i++) {
+    const float xi = x[i];
+    const float cdf = 0.5f * (1.f + erf_rational(xi * 0.70710678118654752f));
+    const float pdf = exp_nonpositive(-0.5f * xi * xi) * invSqrt2Pi;
+    dx[i] = dy[i] * (cdf + xi * pdf);
+  }
+}
+
+/* Row i of a causal [T, T] score block: softmax over keys 0..i, zeros after. */
+static void causal_softmax_rows(int64_t t, float *s) {
+  for (int64_t i = 0; i < t; i++) {
+    float *row = s + i * t;
+    float max = row[0];
+    for (int64_t j = 1; j <= i; j++) max = row[j] > max ? row[j] : max;
+    float sum = 0.f;
+    for (int64_t j = 0; j <= i; j++) {
+      row[j] = exp_nonpositive(row[j] - max);
+      sum += row[j];
+    }
+    const float inv = 1.f / sum;
+    for (int64_t j = 0; j <= i; j++) row[j] *= inv;
+    for (int64_t j = i + 1; j < t; j++) row[j] = 0.f;
+  }
+}
+
+static void attention_forward(int64_t B, int64_t T, int64_t H, int64_t dh, float scale, const float *q,
+                              const float *k, const float *v, float *pattern, float *z) {
+  const int64_t D = H * dh;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t at = b * T * D + h * dh;
+      float *p = pattern + (b * H + h) * T * T;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, scale, q + at, (int)D, k + at,
+                  (int)D, 0.f, p, (int)T);
+      causal_softmax_rows(T, p);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, p, (int)T, v + at, (int)D,
+                  0.f, z + at, (int)D);
+    }
+  }
+}
+
+static void attention_backward(int64_t B, int64_t T, int64_t H, int64_t dh, float scale, const float *q,
+                               const float *k, const float *v, const float *pattern, const float *dz, float *dq,
+                               float *dk, float *dv, float *scratch /* [T, T] */) {
+  const int64_t D = H * dh;
+  for (int64_t b = 0; b < B; b++) {
+    for (int64_t h = 0; h < H; h++) {
+      const int64_t at = b * T * D + h * dh;
+      const float *p = pattern + (b * H + h) * T * T;
+      /* dP = dZ V^T; dV = P^T dZ */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, 1.f, dz + at, (int)D, v + at,
+                  (int)D, 0.f, scratch, (int)T);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, p, (int)T, dz + at, (int)D,
+                  0.f, dv + at, (int)D);
+      /* dS = scale * P * (dP - rowsum(dP * P)), in place; zero above the diagonal since P is */
+      for (int64_t i = 0; i < T; i++) {
+        float *row = scratch + i * T;
+        const float *prow = p + i * T;
+        float dot = 0.f;
+        for (int64_t j = 0; j <= i; j++) dot += row[j] * prow[j];
+        for (int64_t j = 0; j <= i; j++) row[j] = scale * prow[j] * (row[j] - dot);
+        for (int64_t j = i + 1; j < T; j++) row[j] = 0.f;
+      }
+      /* dQ = dS K; dK = dS^T Q */
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, k + at,
+                  (int)D, 0.f, dq + at, (int)D);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, q + at,
+                  (int)D, 0.f, dk + at, (int)D);
+    }
+  }
+}
+
+static void linear_forward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *bias,
+                           float *y) {
+  if (bias) {
+    for (int64_t r = 0; r < m; r++) memcpy(y + r * n, bias, (size_t)n * sizeof(float));
+  }
+  if (k == 0) {
+    if (!bias) memset(y, 0, (size_t)(m * n) * sizeof(float));
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.f, x, (int)k, w, (int)n,
+              bias ? 1.f : 0.f, y, (int)n);
+}
+
+/* Returns the index of the first out-of-range target, or -1. */
+static int64_t cross_entropy_forward(int64_t n, int64_t V, const float *logits, const int32_t *targets, float *loss,
+                                     float *probs) {
+  for (int64_t r = 0; r < n; r++) {
+    const int32_t t = targets[r];
+    if (t < 0 || t >= V) return r;
+    const float *row = logits + r * V;
+    float *pr = probs + r * V;
+    float max = row[0];
+    for (int64_t j = 1; j < V; j++) max = row[j] > max ? row[j] : max;
+    float sum = 0.f;
+    for (int64_t j = 0; j < V; j++) {
+      pr[j] = exp_nonpositive(row[j] - max);
+      sum += pr[j];
+    }
+    const float inv = 1.f / sum;
+    for (int64_t j = 0; j < V; j++) pr[j] *= inv;
+    loss[r] = logf(sum) - (row[t] - max);
+  }
+  return -1;
+}
+
+static void cross_entropy_backward(int64_t n, int64_t V, const float *dloss, const float *probs,
+                                   const int32_t *targets, float *dlogits) {
+  for (int64_t r = 0; r < n; r++) {
+    const float g = dloss[r];
+    const float *pr = probs + r * V;
+    float *out = dlogits + r * V;
+    for (int64_t j = 0; j < V; j++) out[j] = g * pr[j];
+    out[targets[r]] -= g;
+  }
+}
+
+/* ---- N-API ------------------------------------------------------------------------------------------ */
+
+#define MAX_ARGS 16
+
+typedef struct {
+  float *heap;
+  int64_t length;
+  double v[MAX_ARGS];
+} Args;
+
+/* Reads (heap, n numbers). Returns 0 and throws on a wrong call. */
+static int read_args(napi_env env, napi_callback_info info, const char *name, size_t count, Args *out) {
+  size_t argc = MAX_ARGS + 1;
+  napi_value argv[MAX_ARGS + 1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc != count + 1) {
+    napi_throw_type_error(env, NULL, name);
+    return 0;
+  }
+  bool typed = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, NULL, "routelab_blas: the heap must be a Float32Array");
+    return 0;
+  }
+  out->heap = (float *)data;
+  out->length = (int64_t)length;
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &out->v[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, name);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int dims_ok(napi_env env, const char *name, const double *v, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    if (!(v[i] >= 0 && v[i] <= INT32_MAX) || v[i] != floor(v[i])) {
+      napi_throw_range_error(env, NULL, name);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Each operand: offset v[i] must hold `count` floats inside the heap. */
+static float *operand(Args *a, double offset, int64_t count, int *ok) {
+  if (!(offset >= 0) || offset != floor(offset) || (int64_t)offset > a->length || count > a->length - (int64_t)offset) {
+    *ok = 0;
+    return NULL;
+  }
+  return a->heap + (int64_t)offset;
+}
+
+#define OPERANDS_CHECKED(env, name, ok)                                                               \
+  if (!(ok)) {                                                                                        \
+    napi_throw_range_error(env, NULL, name ": an operand lies outside the heap");                    \
+    return NULL;                                                                                      \
+  }
+
+static napi_value LayerNormForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "layerNormForward(heap, rows, d, x, gamma, beta, y, mean, rstd, eps)";
+  Args a;
+  if (!read_args(env, info, sig, 9, &a) || !dims_ok(env, sig, a.v, 2)) return NULL;
+  const int64_t rows = (int64_t)a.v[0], d = (int64_t)a.v[1];
+  int ok = 1;
+  const float *x = operand(&a, a.v[2], rows * d, &ok), *gamma = operand(&a, a.v[3], d, &ok), *beta = operand(&a, a.v[4], d, &ok);
+  float *y = operand(&a, a.v[5], rows * d, &ok), *mean = operand(&a, a.v[6], rows, &ok), *rstd = operand(&a, a.v[7], rows, &ok);
+  OPERANDS_CHECKED(env, "layerNormForward", ok);
+  layer_norm_forward(rows, d, (float)a.v[8], x, gamma, beta, y, mean, rstd);
+  return NULL;
+}
+
+static napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
+  static const char *sig = "layerNormBackward(heap, rows, d, dy, x, gamma, mean, rstd, dx, dgamma, dbeta)";
+  Args a;
+  if (!read_args(env, info, sig, 10, &a) || !dims_ok(env, sig, a.v, 2)) return NULL;
+  const int64_t rows = (int64_t)a.v[0], d = (int64_t)a.v[1];
+  int ok = 1;
+  const float *dy = operand(&a, a.v[2], rows * d, &ok), *x = operand(&a, a.v[3], rows * d, &ok);
+  const float *gamma = operand(&a, a.v[4], d, &ok), *mean = operand(&a, a.v[5], rows, &ok), *rstd = operand(&a, a.v[6], rows, &ok);
+  float *dx = operand(&a, a.v[7], rows * d, &ok), *dgamma = operand(&a, a.v[8], d, &ok), *dbeta = operand(&a, a.v[9], d, &ok);
+  OPERANDS_CHECKED(env, "layerNormBackward", ok);
+  layer_norm_backward(rows, d, dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+  return NULL;
+}
+
+static napi_value GeluForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "geluForward(heap, n, x, y)";
+  Args a;
+  if (!read_args(env, info, sig, 3, &a) || !dims_ok(env, sig, a.v, 1)) return NULL;
+  const int64_t n = (int64_t)a.v[0];
+  int ok = 1;
+  const float *x = operand(&a, a.v[1], n, &ok);
+  float *y = operand(&a, a.v[2], n, &ok);
+  OPERANDS_CHECKED(env, "geluForward", ok);
+  gelu_forward(n, x, y);
+  return NULL;
+}
+
+static napi_value GeluBackward(napi_env env, napi_callback_info info) {
+  static const char *sig = "geluBackward(heap, n, dy, x, dx)";
+  Args a;
+  if (!read_args(env, info, sig, 4, &a) || !dims_ok(env, sig, a.v, 1)) return NULL;
+  const int64_t n = (int64_t)a.v[0];
+  int ok = 1;
+  const float *dy = operand(&a, a.v[1], n, &ok), *x = operand(&a, a.v[2], n, &ok);
+  float *dx = operand(&a, a.v[3], n, &ok);
+  OPERANDS_CHECKED(env, "geluBackward", ok);
+  gelu_backward(n, dy, x, dx);
+  return NULL;
+}
+
+static napi_value AttentionForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "attentionForward(heap, B, T, H, dh, q, k, v, pattern, z, scale)";
+  Args a;
+  if (!read_args(env, info, sig, 10, &a) || !dims_ok(env, sig, a.v, 4)) return NULL;
+  const int64_t B = (int64_t)a.v[0], T = (int64_t)a.v[1], H = (int64_t)a.v[2], dh = (int64_t)a.v[3];
+  const int64_t n = B * T * H * dh;
+  int ok = 1;
+  const float *q = operand(&a, a.v[4], n, &ok), *k = operand(&a, a.v[5], n, &ok), *v = operand(&a, a.v[6], n, &ok);
+  float *pattern = operand(&a, a.v[7], B * H * T * T, &ok), *z = operand(&a, a.v[8], n, &ok);
+  OPERANDS_CHECKED(env, "attentionForward", ok);
+  if (n == 0) return NULL;
+  attention_forward(B, T, H, dh, (float)a.v[9], q, k, v, pattern, z);
+  return NULL;
+}
+
+static napi_value AttentionBackward(napi_env env, napi_callback_info info) {
+  static const char *sig = "attentionBackward(heap, B, T, H, dh, q, k, v, pattern, dz, dq, dk, dv, scale)";
+  Args a;
+  if (!read_args(env, info, sig, 13, &a) || !dims_ok(env, sig, a.v, 4)) return NULL;
+  const int64_t B = (int64_t)a.v[0], T = (int64_t)a.v[1], H = (int64_t)a.v[2], dh = (int64_t)a.v[3];
+  const int64_t n = B * T * H * dh;
+  int ok = 1;
+  const float *q = operand(&a, a.v[4], n, &ok), *k = operand(&a, a.v[5], n, &ok), *v = operand(&a, a.v[6], n, &ok);
+  const float *pattern = operand(&a, a.v[7], B * H * T * T, &ok), *dz = operand(&a, a.v[8], n, &ok);
+  float *dq = operand(&a, a.v[9], n, &ok), *dk = operand(&a, a.v[10], n, &ok), *dv = operand(&a, a.v[11], n, &ok);
+  OPERANDS_CHECKED(env, "attentionBackward", ok);
+  if (n == 0) return NULL;
+  float *scratch = malloc((size_t)(T * T) * sizeof(float));
+  if (!scratch) {
+    napi_throw_error(env, NULL, "attentionBackward: out of memory");
+    return NULL;
+  }
+  attention_backward(B, T, H, dh, (float)a.v[12], q, k, v, pattern, dz, dq, dk, dv, scratch);
+  free(scratch);
+  return NULL;
+}
+
+static napi_value LinearForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "linearForward(heap, M, N, K, x, w, bias (-1: none), y)";
+  Args a;
+  if (!read_args(env, info, sig, 7, &a) || !dims_ok(env, sig, a.v, 3)) return NULL;
+  const int64_t m = (int64_t)a.v[0], n = (int64_t)a.v[1], k = (int64_t)a.v[2];
+  int ok = 1;
+  const float *x = operand(&a, a.v[3], m * k, &ok), *w = operand(&a, a.v[4], k * n, &ok);
+  const float *bias = a.v[5] < 0 ? NULL : operand(&a, a.v[5], n, &ok);
+  float *y = operand(&a, a.v[6], m * n, &ok);
+  OPERANDS_CHECKED(env, "linearForward", ok);
+  if (m == 0 || n == 0) return NULL;
+  linear_forward(m, n, k, x, w, bias, y);
+  return NULL;
+}
+
+static napi_value CrossEntropyForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "crossEntropyForward(heap, n, V, logits, targets, loss, probs)";
+  Args a;
+  if (!read_args(env, info, sig, 6, &a) || !dims_ok(env, sig, a.v, 2)) return NULL;
+  const int64_t n = (int64_t)a.v[0], V = (int64_t)a.v[1];
+  int ok = 1;
+  const float *logits = operand(&a, a.v[2], n * V, &ok);
+  const int32_t *targets = (const int32_t *)operand(&a, a.v[3], n, &ok);
+  float *loss = operand(&a, a.v[4], n, &ok), *probs = operand(&a, a.v[5], n * V, &ok);
+  OPERANDS_CHECKED(env, "crossEntropyForward", ok);
+  if (n > 0 && V == 0) {
+    napi_throw_range_error(env, NULL, "crossEntropyForward: V must be positive");
+    return NULL;
+  }
+  const int64_t bad = cross_entropy_forward(n, V, logits, targets, loss, probs);
+  if (bad >= 0) {
+    napi_throw_range_error(env, NULL, "crossEntropyForward: a target id lies outside 0..V-1");
+    return NULL;
+  }
+  return NULL;
+}
+
+static napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
+  static const char *sig = "crossEntropyBackward(heap, n, V, dloss, probs, targets, dlogits)";
+  Args a;
+  if (!read_args(env, info, sig, 6, &a) || !dims_ok(env, sig, a.v, 2)) return NULL;
+  const int64_t n = (int64_t)a.v[0], V = (int64_t)a.v[1];
+  int ok = 1;
+  const float *dloss = operand(&a, a.v[2], n, &ok), *probs = operand(&a, a.v[3], n * V, &ok);
+  const int32_t *targets = (const int32_t *)operand(&a, a.v[4], n, &ok);
+  float *dlogits = operand(&a, a.v[5], n * V, &ok);
+  OPERANDS_CHECKED(env, "crossEntropyBackward", ok);
+  for (int64_t r = 0; r < n; r++) {
+    if (targets[r] < 0 || targets[r] >= V) {
+      napi_throw_range_error(env, NULL, "crossEntropyBackward: a target id lies outside 0..V-1");
+      return NULL;
+    }
+  }
+  cross_entropy_backward(n, V, dloss, probs, targets, dlogits);
+  return NULL;
+}
+
+int routelab_register_lm_kernels(napi_env env, napi_value exports) {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } table[] = {
+      {"layerNormForward", LayerNormForward},       {"layerNormBackward", LayerNormBackward},
+      {"geluForward", GeluForward},                 {"geluBackward", GeluBackward},
+      {"attentionForward", AttentionForward},       {"attentionBackward", AttentionBackward},
+      {"linearForward", LinearForward},             {"crossEntropyForward", CrossEntropyForward},
+      {"crossEntropyBackward", CrossEntropyBackward},
+  };
+  for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+    napi_value fn;
+    if (napi_create_function(env, table[i].name, NAPI_AUTO_LENGTH, table[i].fn, NULL, &fn) != napi_ok) return 0;
+    if (napi_set_named_property(env, exports, table[i].name, fn) != napi_ok) return 0;
+  }
+  return 1;
+}

@@ -1,0 +1,30 @@
+// The fused transformer kernels of the optional native module (native/lm_kernels.c), on tfjs's wasm heap in
+// place like the GEMM. They ship in the same module as the GEMM; a module built before they existed lacks
+// them, and then the ops in nn/fused/ compose tfjs ops instead.
+import { nativeGemm } from './native_gemm.ts';
+
+/** Offsets are float indices into `heap` (int32 targets too: same 4-byte elements). */
+export interface NativeLmKernels {
+  layerNormForward(heap: Float32Array, rows: number, d: number, x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, eps: number): void;
+  layerNormBackward(heap: Float32Array, rows: number, d: number, dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number): void;
+  geluForward(heap: Float32Array, n: number, x: number, y: number): void;
+  geluBackward(heap: Float32Array, n: number, dy: number, x: number, dx: number): void;
+  attentionForward(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, q: number, k: number, v: number, pattern: number, z: number, scale: number): void;
+  attentionBackward(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, q: number, k: number, v: number, pattern: number, dz: number, dq: number, dk: number, dv: number, scale: number): void;
+  /** y = x w + bias; bias -1: none. */
+  linearForward(heap: Float32Array, m: number, n: number, k: number, x: number, w: number, bias: number, y: number): void;
+  crossEntropyForward(heap: Float32Array, n: number, vocab: number, logits: number, targets: number, loss: number, probs: number): void;
+  crossEntropyBackward(heap: Float32Array, n: number, vocab: number, dloss: number, probs: number, targets: number, dlogits: number): void;
+}
+
+const KERNEL_FUNCTIONS: (keyof NativeLmKernels)[] = [
+  'layerNormForward', 'layerNormBackward', 'geluForward', 'geluBackward', 'attentionForward', 'attentionBackward',
+  'linearForward', 'crossEntropyForward', 'crossEntropyBackward',
+];
+
+/** The loaded module's transformer kernels, or undefined (no native module, or one built without them). */
+export function nativeLmKernels(): NativeLmKernels | undefined {
+  const module = nativeGemm() as Partial<NativeLmKernels> | undefined;
+  if (!module || !KERNEL_FUNCTIONS.every((name) => typeof module[name] === 'function')) return undefined;
+  return module as NativeLmKernels;
+}

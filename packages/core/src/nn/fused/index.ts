@@ -1,0 +1,7 @@
+// Fused ops of a small transformer (native kernels on wasm in Node; tfjs compositions elsewhere).
+export { fusedOps, fusedKernelsAvailable } from './availability.ts';
+export { layerNorm, composedLayerNorm } from './layer_norm.ts';
+export { gelu, composedGelu } from './gelu.ts';
+export { causalAttention, composedCausalAttention, additiveCausalMask } from './causal_attention.ts';
+export { linear } from './linear.ts';
+export { crossEntropy, composedCrossEntropy } from './cross_entropy.ts';
