@@ -11,3 +11,4 @@ export type { SignFlipOptions, SignFlipResult } from './sign_flip.ts';
 export { holmAdjust } from './holm.ts';
 export { decideFamily, decideSignificance, pairedContrast } from './decision.ts';
 export type { ContrastEvidence, DecisionOptions, PairedContrast, PairedContrastOptions, SignificanceDecision } from './decision.ts';
+export { formatBootstrapInterval } from './format.ts';
