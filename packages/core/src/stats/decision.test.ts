@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideFamily, decideSignificance, pairedContrast } from './decision.ts';
+import { decideFamily, decideSignificance, minSeedsForSignificance, pairedContrast } from './decision.ts';
 
 const evidence = (pValue: number, lo: number, hi: number, n = 8) => ({ pValue, minAttainableP: 2 / 2 ** n, n, interval: { lo, hi } });
 
@@ -42,6 +42,23 @@ describe('decideFamily', () => {
     expect(decisions.map((d) => d.significant)).toEqual([true, false, false, true]);
     expect(decisions[1]!.reason).toBe('Holm-adjusted p (family of 4) 0.06 >= alpha 0.05');
     expect(decisions[3]!.adjustedP).toBeCloseTo(0.02, 12);
+  });
+});
+
+describe('family size against seeds', () => {
+  it('says when the family is too large for the seeds to ever pass Holm', () => {
+    // 6 seeds: min p 1/32; two contrasts: every Holm-adjusted p is at least 2/32 = 0.0625.
+    const [first] = decideFamily([evidence(1 / 32, 0.1, 0.2, 6), evidence(1 / 32, 0.2, 0.3, 6)]);
+    expect(first!.significant).toBe(false);
+    expect(first!.reason).toBe('n=6 in a family of 2: no Holm-adjusted p can go below 0.0625 >= alpha 0.05, not testable');
+  });
+
+  it('minSeedsForSignificance: the smallest n with familySize * 2 / 2^n < alpha', () => {
+    expect(minSeedsForSignificance(1)).toBe(6);
+    expect(minSeedsForSignificance(6)).toBe(8);
+    expect(minSeedsForSignificance(84)).toBe(12);
+    expect(minSeedsForSignificance(1, 0.01)).toBe(8);
+    expect(() => minSeedsForSignificance(0)).toThrow(/familySize must be a whole number >= 1, got 0/);
   });
 });
 

@@ -38,6 +38,11 @@ export interface DecisionOptions {
   adjustedP?: number;
   /** Contrasts in the family, for the wording (default 1). */
   familySize?: number;
+  /**
+   * The smallest Holm-adjusted p the family can produce: familySize x the smallest minAttainableP in it
+   * (decideFamily computes it). At or above alpha, no contrast of the family can be significant.
+   */
+  familyFloorP?: number;
 }
 
 const fmt = (x: number) => String(Number(x.toPrecision(3)));
@@ -62,6 +67,8 @@ export function decideSignificance(evidence: ContrastEvidence, options: Decision
   }
   if (evidence.minAttainableP >= alpha) {
     against.push(`n=${evidence.n}: min attainable p ${fmt(evidence.minAttainableP)} >= alpha ${alpha}, not testable`);
+  } else if (options.familyFloorP !== undefined && options.familyFloorP >= alpha) {
+    against.push(`n=${evidence.n} in a family of ${familySize}: no Holm-adjusted p can go below ${fmt(options.familyFloorP)} >= alpha ${alpha}, not testable`);
   } else if (adjustedP >= alpha) {
     against.push(`${pName} ${fmt(adjustedP)} >= alpha ${alpha}`);
   }
@@ -72,7 +79,22 @@ export function decideSignificance(evidence: ContrastEvidence, options: Decision
 /** Holm-adjusts the family's p-values together and applies the rule to each contrast; results in input order. */
 export function decideFamily(family: readonly ContrastEvidence[], alpha = 0.05): SignificanceDecision[] {
   const adjusted = holmAdjust(family.map((c) => c.pValue));
-  return family.map((c, i) => decideSignificance(c, { alpha, adjustedP: adjusted[i]!, familySize: family.length }));
+  // Every Holm-adjusted p is at least m times the family's smallest p, which is at least its smallest floor.
+  const familyFloorP = Math.min(1, family.length * Math.min(...family.map((c) => c.minAttainableP)));
+  return family.map((c, i) => decideSignificance(c, { alpha, adjustedP: adjusted[i]!, familySize: family.length, familyFloorP }));
+}
+
+/**
+ * Fewest seeds with which a sign-flip test can be significant at alpha inside a Holm family of `familySize`
+ * contrasts: the smallest n with familySize x 2 / 2^n < alpha (alpha 0.05: 6 seeds alone, 8 for a family
+ * of 6, 12 for a family of 84). Choose the family a report tests (its headline contrasts) with this in mind.
+ */
+export function minSeedsForSignificance(familySize: number, alpha = 0.05): number {
+  if (!Number.isInteger(familySize) || familySize < 1) throw new RangeError(`minSeedsForSignificance: familySize must be a whole number >= 1, got ${familySize}`);
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`minSeedsForSignificance: alpha must be in (0, 1), got ${alpha}`);
+  let n = 1;
+  while ((familySize * 2) / 2 ** n >= alpha) n += 1;
+  return n;
 }
 
 export interface PairedContrast extends ContrastEvidence {

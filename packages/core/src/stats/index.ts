@@ -9,6 +9,6 @@ export type { RatioInterval } from './ratio.ts';
 export { minAttainableSignFlipP, signFlipTest } from './sign_flip.ts';
 export type { SignFlipOptions, SignFlipResult } from './sign_flip.ts';
 export { holmAdjust } from './holm.ts';
-export { decideFamily, decideSignificance, pairedContrast } from './decision.ts';
+export { decideFamily, decideSignificance, minSeedsForSignificance, pairedContrast } from './decision.ts';
 export type { ContrastEvidence, DecisionOptions, PairedContrast, PairedContrastOptions, SignificanceDecision } from './decision.ts';
 export { formatBootstrapInterval } from './format.ts';
