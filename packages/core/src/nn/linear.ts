@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng/rng.ts';
+import { linear } from './fused/linear.ts';
 import { initNormal, initZeros } from './init.ts';
 import { Module } from './module.ts';
 
@@ -45,8 +46,8 @@ export class Linear extends Module {
       const leading = x.shape.slice(0, -1);
       // matMul wants rank 2: fold all leading axes into one and unfold after.
       const flat = x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures]);
-      let y: tf.Tensor = tf.matMul(flat as tf.Tensor2D, this.weight as tf.Tensor2D);
-      if (this.bias !== undefined) y = tf.add(y, this.bias);
+      // One fused product-plus-bias where the backend has it (nn/fused/linear.ts), matMul and add elsewhere.
+      const y = linear(flat as tf.Tensor2D, this.weight as tf.Tensor2D, this.bias);
       return x.rank === 2 ? y : tf.reshape(y, [...leading, this.outFeatures]);
     });
   }

@@ -2,10 +2,15 @@
 // (head h owns columns h*d_head .. (h+1)*d_head) and on the input axis of w_o, so the projections are plain
 // 2-D matMuls of [batch*pos, d_model]; only the score and mixing products are batched, over batch*heads.
 //
+// Where the fused kernels run (core's causalAttention: wasm with the native module) and no hook is attached
+// inside attention (q, k, v, scores, pattern, z), the projections are fused linear ops and the core runs as
+// one kernel on the [batch, pos, heads * d_head] layout, without splitting heads; otherwise every hook point
+// is computed as below. Both paths compute the same function.
+//
 // Causality comes from an additive mask (0 on and below the diagonal, -1e9 above) that the caller passes
 // in, precomputed once per sequence length. No key-padding mask is needed: batches are right-padded, so a
 // real token never has a pad at or before its position, and losses at pad positions are masked out.
-import { initNormal, initZeros, Module, tf, type Rng } from '@routelab/core';
+import { causalAttention, fusedKernelsAvailable, initNormal, initZeros, linear, Module, tf, type HookPoint, type Rng } from '@routelab/core';
 
 export interface AttentionDims {
   dModel: number;
@@ -22,6 +27,8 @@ export class Attention extends Module {
   readonly b_v: tf.Variable; // [heads * d_head]
   readonly w_o: tf.Variable; // [heads * d_head, d_model]
   readonly b_o: tf.Variable; // [d_model]
+  /** The hook points inside attention; the fused path runs only while none has a hook attached. */
+  private readonly innerHooks: HookPoint[];
 
   constructor(
     rng: Rng,
@@ -37,12 +44,14 @@ export class Attention extends Module {
     this.b_k = this.addParameter('b_k', initZeros([dModel]));
     this.w_v = this.addParameter('w_v', initNormal(rng.split('w_v'), [dModel, dModel], init.std));
     this.b_v = this.addParameter('b_v', initZeros([dModel]));
-    this.addHookPoint('q', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
-    this.addHookPoint('k', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
-    this.addHookPoint('v', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head]
-    this.addHookPoint('scores', `[batch, ${nHeads}, pos, pos]`); // [batch, heads, query_pos, key_pos], scaled and masked, pre-softmax
-    this.addHookPoint('pattern', `[batch, ${nHeads}, pos, pos]`); // [batch, heads, query_pos, key_pos], rows sum to 1
-    this.addHookPoint('z', `[batch, ${nHeads}, pos, ${this.dHead}]`); // [batch, heads, pos, d_head], pattern @ v
+    this.innerHooks = [
+      this.addHookPoint('q', `[batch, ${nHeads}, pos, ${this.dHead}]`), // [batch, heads, pos, d_head]
+      this.addHookPoint('k', `[batch, ${nHeads}, pos, ${this.dHead}]`), // [batch, heads, pos, d_head]
+      this.addHookPoint('v', `[batch, ${nHeads}, pos, ${this.dHead}]`), // [batch, heads, pos, d_head]
+      this.addHookPoint('scores', `[batch, ${nHeads}, pos, pos]`), // [batch, heads, query_pos, key_pos], scaled and masked, pre-softmax
+      this.addHookPoint('pattern', `[batch, ${nHeads}, pos, pos]`), // [batch, heads, query_pos, key_pos], rows sum to 1
+      this.addHookPoint('z', `[batch, ${nHeads}, pos, ${this.dHead}]`), // [batch, heads, pos, d_head], pattern @ v
+    ];
     this.w_o = this.addParameter('w_o', initNormal(rng.split('w_o'), [dModel, dModel], init.outStd));
     this.b_o = this.addParameter('b_o', initZeros([dModel]));
     this.addHookPoint('out', `[batch, pos, ${dModel}]`); // [batch, pos, d_model]
@@ -54,9 +63,17 @@ export class Attention extends Module {
     const { nHeads } = this.dims;
     const dHead = this.dHead;
     const flat = tf.reshape(x, [batch * pos, dModel]) as tf.Tensor2D;
+    const project = (w: tf.Variable, b: tf.Variable) => linear(flat, w as tf.Tensor2D, b);
+    if (fusedKernelsAvailable() && this.innerHooks.every((h) => h.hookCount === 0)) {
+      const [q, k, v] = [project(this.w_q, this.b_q), project(this.w_k, this.b_k), project(this.w_v, this.b_v)]
+        .map((t) => tf.reshape(t, [batch, pos, dModel]) as tf.Tensor3D) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+      const z = causalAttention(q, k, v, nHeads, 1 / Math.sqrt(dHead));
+      const out = linear(tf.reshape(z, [batch * pos, dModel]) as tf.Tensor2D, this.w_o as tf.Tensor2D, this.b_o);
+      return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
+    }
     // [batch*pos, d_model] -> [batch, heads, pos, d_head]
     const heads = (w: tf.Variable, b: tf.Variable) =>
-      tf.transpose(tf.reshape(tf.add(tf.matMul(flat, w as tf.Tensor2D), b), [batch, pos, nHeads, dHead]), [0, 2, 1, 3]);
+      tf.transpose(tf.reshape(project(w, b), [batch, pos, nHeads, dHead]), [0, 2, 1, 3]);
     const q = this.hook('q', heads(this.w_q, this.b_q));
     const k = this.hook('k', heads(this.w_k, this.b_k));
     const v = this.hook('v', heads(this.w_v, this.b_v));
@@ -69,7 +86,7 @@ export class Attention extends Module {
     const mixed = tf.matMul(tf.reshape(pattern, [rows, pos, pos]) as tf.Tensor3D, tf.reshape(v, [rows, pos, dHead]) as tf.Tensor3D);
     const z = this.hook('z', tf.reshape(mixed, [batch, nHeads, pos, dHead]));
     const merged = tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [batch * pos, dModel]) as tf.Tensor2D;
-    const out = tf.add(tf.matMul(merged, this.w_o as tf.Tensor2D), this.b_o);
+    const out = linear(merged, this.w_o as tf.Tensor2D, this.b_o);
     return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
   }
 }

@@ -1,5 +1,6 @@
-// Layer norm over the last axis with a learned gain and bias (parameters `weight`, `bias`).
-import { initOnes, initZeros, Module, tf } from '@routelab/core';
+// Layer norm over the last axis with a learned gain and bias (parameters `weight`, `bias`), through core's
+// layerNorm op (one fused kernel each way where the backend has it).
+import { initOnes, initZeros, layerNorm, Module, tf } from '@routelab/core';
 
 export class LayerNorm extends Module {
   readonly weight: tf.Variable; // [d_model]
@@ -16,10 +17,6 @@ export class LayerNorm extends Module {
 
   /** [..., d_model] -> [..., d_model] */
   forward(x: tf.Tensor): tf.Tensor {
-    const axis = x.rank - 1;
-    const centred = tf.sub(x, tf.mean(x, axis, true));
-    const variance = tf.mean(tf.square(centred), axis, true);
-    const normalized = tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps)));
-    return tf.add(tf.mul(normalized, this.weight), this.bias);
+    return layerNorm(x, this.weight, this.bias, this.eps);
   }
 }

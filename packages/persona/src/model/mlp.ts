@@ -6,27 +6,13 @@
 // The output is split into the original units' contribution and the expanded units' contribution, each
 // behind its own hook point, and summed after the hooks. A prior study found that routing (or ablating)
 // the hidden units leaks through the output weights of the masked units; routing the contribution does not.
-import { initNormal, initZeros, Module, tf, type Rng } from '@routelab/core';
-
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+import { gelu as coreGelu, initNormal, initZeros, linear, Module, tf, type Rng } from '@routelab/core';
 
 /**
- * Exact GELU, x * Phi(x), with a hand-written gradient (Phi(x) + x * phi(x)): half the elementwise ops of
- * autodiff through erf, which matters on wasm where every op is a pass over [batch*pos, d_mlp].
+ * Exact GELU, x * Phi(x), with a hand-written gradient (Phi(x) + x * phi(x)): core's op, one fused kernel each
+ * way where the backend has it.
  */
-export const gelu = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-  const cdf = tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
-  save([x, cdf]);
-  return {
-    value: tf.mul(x, cdf),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [input, phi] = saved as [tf.Tensor, tf.Tensor];
-      const pdf = tf.mul(tf.exp(tf.mul(tf.square(input), -0.5)), INV_SQRT_2PI);
-      return tf.mul(dy, tf.add(phi, tf.mul(input, pdf)));
-    },
-  };
-}) as (x: tf.Tensor) => tf.Tensor;
+export const gelu = coreGelu;
 
 export interface MlpDims {
   dModel: number;
@@ -88,16 +74,16 @@ export class Mlp extends Module {
     const flat = tf.reshape(x, [rows, dModel]) as tf.Tensor2D;
     const wIn = expanded > 0 ? tf.concat([this.w_in, this.w_in_expanded!], 1) : this.w_in;
     const bIn = expanded > 0 ? tf.concat([this.b_in, this.b_in_expanded!], 0) : this.b_in;
-    const pre = this.hook('pre', tf.reshape(tf.add(tf.matMul(flat, wIn as tf.Tensor2D), bIn), [batch, pos, units]));
+    const pre = this.hook('pre', tf.reshape(linear(flat, wIn as tf.Tensor2D, bIn), [batch, pos, units]));
     const hidden = tf.reshape(this.hook('hidden', gelu(pre)), [rows, units]) as tf.Tensor2D;
     const toResid = (t: tf.Tensor) => tf.reshape(t, [batch, pos, dModel]);
     if (expanded === 0) {
-      return this.hook('out', toResid(tf.add(tf.matMul(hidden, this.w_out as tf.Tensor2D), this.b_out)));
+      return this.hook('out', toResid(linear(hidden, this.w_out as tf.Tensor2D, this.b_out)));
     }
     const original = tf.slice(hidden, [0, 0], [rows, dMlp]);
     const extra = tf.slice(hidden, [0, dMlp], [rows, expanded]);
-    const outOriginal = this.hook('out_original', toResid(tf.add(tf.matMul(original, this.w_out as tf.Tensor2D), this.b_out)));
-    const outExpanded = this.hook('out_expanded', toResid(tf.matMul(extra, this.w_out_expanded! as tf.Tensor2D)));
+    const outOriginal = this.hook('out_original', toResid(linear(original as tf.Tensor2D, this.w_out as tf.Tensor2D, this.b_out)));
+    const outExpanded = this.hook('out_expanded', toResid(linear(extra as tf.Tensor2D, this.w_out_expanded! as tf.Tensor2D)));
     return this.hook('out', tf.add(outOriginal, outExpanded));
   }
 }

@@ -126,3 +126,36 @@ describeEachBackend('Transformer', backends, () => {
     model.dispose();
   });
 });
+
+describeEachBackend('Transformer, fused and hooked attention paths', backends, () => {
+  // A hook inside attention (here an observer on the pattern) sends attention through the composite path
+  // with every hook point; without one, the fused kernels run where the backend has them. Same function.
+  it('give the same logits and the same gradients', async () => {
+    const model = new Transformer({ ...TINY, expandedMlp: 4 }, Rng.fromSeed(5));
+    const ids = tokens([[1, 2, 3, 4, 5, 6, 7, 8], [9, 8, 7, 6, 5, 4, 3, 2], [3, 3, 3, 1, 1, 1, 2, 2]]);
+    const vars = model.namedParameters().map(([, v]) => v);
+    const run = async (observe: boolean) => {
+      let seen = 0;
+      const hooks = observe ? [0, 1].map((l) => [`blocks.${l}.attn.pattern`, () => void seen++] as const) : [];
+      const { value, grads } = tf.variableGrads(() => withHooks(model, hooks, () => tf.mean(tf.square(model.forward(ids)))) as tf.Scalar, vars);
+      const out = { loss: (await value.data())[0]!, grads: await Promise.all(vars.map((v) => values(grads[v.name]!))), seen };
+      tf.dispose([value, ...Object.values(grads)]);
+      return out;
+    };
+    const fused = await run(false);
+    const hooked = await run(true);
+    expect(hooked.seen).toBe(2);
+    expect(Math.abs(fused.loss - hooked.loss)).toBeLessThan(1e-6);
+    // Relative to each gradient's largest element, with an absolute floor: b_k's gradient is 0 up to rounding
+    // (softmax ignores a shift shared by all keys), and w_in_expanded's is 0 (w_out_expanded starts at 0).
+    const names = model.namedParameters().map(([n]) => n);
+    const mismatched = fused.grads.flatMap((g, i) => {
+      const scale = Math.max(...Array.from(hooked.grads[i]!, Math.abs));
+      const diff = maxAbsDiff(g, hooked.grads[i]!);
+      return diff <= 1e-4 * scale + 1e-9 ? [] : [`${names[i]}: ${diff} of ${scale}`];
+    });
+    expect(mismatched).toEqual([]);
+    tf.dispose(ids);
+    model.dispose();
+  });
+});
