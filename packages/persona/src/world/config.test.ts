@@ -146,6 +146,8 @@ describe('parseWorldConfig: semantic errors name the field', () => {
 
   it('list lengths, split and sequence length', () => {
     expect(failure({ lists: { minLength: 5, maxLength: 3 } }).field).toBe('lists.maxLength');
+    expect(failure({ vocab: { itemCount: 3 } }).message).toMatch(/lists\.maxLength: lists of distinct items cannot be longer than vocab\.itemCount \(3\)/);
+    expect(() => parseWorldConfig({ vocab: { itemCount: 3 }, lists: { distinct: false } })).not.toThrow();
     expect(failure({ vocab: { numberMax: 2 }, families: { enabled: ['copy', 'add'], gOnly: ['add'] }, split: { heldOutFraction: 0.01 } }).field).toBe('split.heldOutFraction');
     const f = failure({ maxLen: 16 });
     expect(f.field).toBe('maxLen');

@@ -30,7 +30,17 @@ export const WorldConfigSchema = z.strictObject({
     })
     .prefault({}),
   /** Length range of copy / reverse lists. */
-  lists: z.strictObject({ minLength: z.int().min(1).default(2), maxLength: z.int().min(1).default(4) }).prefault({}),
+  lists: z
+    .strictObject({
+      minLength: z.int().min(1).default(2),
+      maxLength: z.int().min(1).default(4),
+      /**
+       * No item twice in a list: each answer word is then fixed by where the previous one sits in the
+       * prompt, a lookup a 2-layer model learns quickly; with repeats the same lookup is ambiguous.
+       */
+      distinct: z.boolean().default(true),
+    })
+    .prefault({}),
   families: z
     .strictObject({
       enabled: z.array(z.enum(FAMILY_IDS)).default(['copy', 'reverse', 'first', 'last']),

@@ -20,6 +20,7 @@ export function taskSpaceOf(config: WorldConfig): TaskSpace {
     pairs: OPPOSITE_PAIRS.slice(0, config.vocab.oppositePairs),
     listMin: config.lists.minLength,
     listMax: config.lists.maxLength,
+    distinctItems: config.lists.distinct,
   };
 }
 

@@ -51,6 +51,20 @@ describe('task families', () => {
     for (const id of FAMILY_IDS) expect(TASK_FAMILIES[id].enumerate(space)).toHaveLength(TASK_FAMILIES[id].size(space));
   });
 
+  it('lists of distinct items never repeat an item, in sampling and in enumeration', () => {
+    const distinct: TaskSpace = { ...space, distinctItems: true };
+    const rng = seededWorldRng(4);
+    for (let i = 0; i < 300; i++) {
+      const list = TASK_FAMILIES.copy.sample(rng, distinct).answer;
+      expect(new Set(list).size).toBe(list.length);
+    }
+    const all = TASK_FAMILIES.first.enumerate(distinct);
+    expect(all).toHaveLength(8 * 7 + 8 * 7 * 6 + 8 * 7 * 6 * 5);
+    expect(TASK_FAMILIES.first.size(distinct)).toBe(all.length);
+    expect(all.every((t) => new Set(t.prompt.slice(1)).size === t.prompt.length - 1)).toBe(true);
+    expect(TASK_FAMILIES.copy.check({ ...distinct, listMax: 9 })?.field).toBe('lists.maxLength');
+  });
+
   it('bounds cover what sample produces', () => {
     const rng = seededWorldRng(2);
     for (const id of FAMILY_IDS) {

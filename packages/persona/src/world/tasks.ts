@@ -28,6 +28,8 @@ export interface TaskSpace {
   pairs: readonly (readonly [string, string])[];
   listMin: number;
   listMax: number;
+  /** Lists never repeat an item (so "the item after this one" is always defined: copying by lookup works). */
+  distinctItems?: boolean;
 }
 
 export type Split = 'train' | 'heldout';
@@ -57,13 +59,20 @@ const num = (n: number): string => NUMBER_WORDS[n]!;
 
 function sampleList(rng: WorldRng, space: TaskSpace): string[] {
   const length = space.listMin + rng.int(space.listMax - space.listMin + 1);
-  return Array.from({ length }, () => pick(rng, space.items));
+  if (!space.distinctItems) return Array.from({ length }, () => pick(rng, space.items));
+  const pool = [...space.items];
+  return Array.from({ length }, () => pool.splice(rng.int(pool.length), 1)[0]!);
 }
 
 /** Number of lists of every allowed length over the items. */
 function listCount(space: TaskSpace): number {
   let count = 0;
-  for (let length = space.listMin; length <= space.listMax; length++) count += space.items.length ** length;
+  const n = space.items.length;
+  for (let length = space.listMin; length <= space.listMax; length++) {
+    let lists = 1;
+    for (let i = 0; i < length; i++) lists *= space.distinctItems ? Math.max(n - i, 0) : n;
+    count += lists;
+  }
   return count;
 }
 
@@ -75,7 +84,7 @@ function allLists(space: TaskSpace): string[][] {
       out.push(prefix);
       return;
     }
-    for (const item of space.items) extend([...prefix, item], length);
+    for (const item of space.items) if (!(space.distinctItems && prefix.includes(item))) extend([...prefix, item], length);
   };
   for (let length = space.listMin; length <= space.listMax; length++) extend([], length);
   return out;
@@ -95,7 +104,11 @@ function listFamily(family: FamilyId, answer: (list: readonly string[]) => strin
 }
 
 const needItems = (space: TaskSpace) =>
-  space.items.length >= 2 ? null : { field: 'vocab.itemCount', message: 'list tasks need at least 2 item words' };
+  space.items.length < 2
+    ? { field: 'vocab.itemCount', message: 'list tasks need at least 2 item words' }
+    : space.distinctItems && space.listMax > space.items.length
+      ? { field: 'lists.maxLength', message: `lists of distinct items cannot be longer than vocab.itemCount (${space.items.length})` }
+      : null;
 
 export const TASK_FAMILIES: { [K in FamilyId]: FamilyDef } = {
   // copy cat dog -> cat dog

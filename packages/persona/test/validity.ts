@@ -1,0 +1,147 @@
+// Checks the persona instrument on a few seeds: trains each seed's stage-1 prior and the baseline `none` arm
+// (stage 2 under the neutral prompt on U + W data) with the lower layers directly (prior, world datasets,
+// training loop, evaluation), and prints the validity figures: the prior's held-out capability per family
+// under the neutral prompt and its trait rates per prompt, then `none`'s U, W, G, capability and degenerate
+// rate beside the prior's on the same held-out tasks.
+//
+//   cd packages/persona && npx tsx test/validity.ts [--seeds 0,1] [--cache DIR] [--no-none] ['{"stage1Steps": 1200, "world": {...}}']
+//
+// Settings default to the quick preset's (its values are repeated here so the script runs while the
+// experiment runner is being changed); the JSON argument overrides them, `world` and `model` included.
+// Prints one JSON line per seed after the tables (for collecting figures). Too slow for the unit suite.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MaskedAdamW, Rng, tf, useBackend } from '@routelab/core';
+import { createFakeContext } from '@routelab/core/testing';
+import { fullyLabelled, noRouting, routedStep } from '@routelab/routing';
+import { modelPreset } from '../src/model/config.ts';
+import { tokenLosses } from '../src/model/loss.ts';
+import { Transformer } from '../src/model/transformer.ts';
+import { stage2Examples } from '../src/world/datasets.ts';
+import { evalItems } from '../src/world/eval.ts';
+import { createWorld, type World } from '../src/world/world.ts';
+import { BatchOrder } from '../src/experiment/data.ts';
+import { evaluateItems, type ConditionRates, type Rates } from '../src/experiment/evaluate.ts';
+import { loadOrTrainPrior, type Prior } from '../src/experiment/prior.ts';
+import type { PersonaConfig } from '../src/experiment/config.ts';
+import { trainLoop } from '../src/experiment/train_loop.ts';
+
+/** The quick preset's stage-1, stage-2 and evaluation settings (keep in step with experiment/config.ts). */
+const QUICK = {
+  world: {} as Record<string, unknown>,
+  model: {} as Record<string, unknown>,
+  stage1Examples: 4000,
+  stage1Steps: 800,
+  stage1Batch: 32,
+  stage1Lr: 4e-3,
+  warmupSteps: 30,
+  maxGradNorm: 1,
+  bucketBatches: 1,
+  weightDecay: 0,
+  stage2Examples: 1000,
+  stage2Steps: 150,
+  stage2Batch: 32,
+  stage2Lr: 1e-3,
+  evalPerFamily: 20,
+  checkpointEvery: 1_000_000,
+  logEvery: 1_000_000,
+};
+type Settings = typeof QUICK;
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv.splice(i, 2)[1] : undefined;
+};
+const seeds = (flag('--seeds') ?? '0').split(',').map(Number);
+const cache = flag('--cache') ?? mkdtempSync(join(tmpdir(), 'persona-validity-'));
+const noNone = argv.includes('--no-none');
+const settings: Settings = { ...QUICK, ...(JSON.parse(argv.find((a) => a.startsWith('{')) ?? '{}') as Partial<Settings>) };
+process.env['ROUTELAB_CACHE_DIR'] = cache;
+
+await useBackend('wasm');
+const world = createWorld(settings.world);
+const modelConfig = modelPreset('quick', { vocabSize: world.vocab.size, maxLen: world.config.maxLen }, settings.model);
+const config = { ...settings, world: settings.world, model: settings.model } as unknown as PersonaConfig;
+process.stderr.write(`validity: seeds ${seeds.join(', ')}; prior cache ${cache}\nsettings ${JSON.stringify(settings)}\n`);
+
+const f2 = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(2));
+const row = (name: string, r: Rates) =>
+  `| ${name} | ${f2(r.U)} | ${f2(r.UWellFormed)} | ${f2(r.W)} | ${f2(r.WWellFormed)} | ${f2(r.G)} | ${f2(r.capability)} | ${f2(r.degenerate)} | ${world.families.map((fam) => `${fam} ${f2(r.capabilityByFamily?.[fam])}`).join(', ')} |`;
+const header = '| model / prompt | U | U wf | W | W wf | G | capability | degenerate | capability by family |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |';
+
+for (const seed of seeds) {
+  const ctx = createFakeContext({ backend: 'wasm' });
+  const rng = Rng.fromSeed(ctx.seed).split(`seed-${seed}`);
+  const cpu0 = process.cpuUsage();
+  const prior = await loadOrTrainPrior({ config, world, modelConfig, ctx, seed, rng });
+  const priorCpu = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6;
+  console.log(`\n## seed ${seed}: prior ${prior.trained ? 'trained' : 'cached'} in ${prior.seconds.toFixed(1)} s wall, ${priorCpu.toFixed(1)} s cpu\n`);
+  console.log(header);
+  for (const [kind, r] of Object.entries(prior.quality)) console.log(row(`prior / ${kind}`, r));
+
+  const items = evalItems(world, rng.split('eval'), settings.evalPerFamily);
+  const priorEval = await evaluateItems(prior.model, world, items, { temperature: 0 });
+  let noneEval: ConditionRates | undefined;
+  let noneSeconds = 0;
+  if (!noNone) {
+    const started = performance.now();
+    const model = await trainNone(prior, world, settings, rng, ctx);
+    noneSeconds = (performance.now() - started) / 1000;
+    noneEval = await evaluateItems(model, world, items, { temperature: 0 });
+    model.dispose();
+  }
+  console.log(`\nevaluation items: ${items.length / 4} held-out tasks per condition; none trained in ${noneSeconds.toFixed(1)} s\n`);
+  console.log(header);
+  for (const condition of ['neutral', 'inoculation', 'irrelevant', 'negated'] as const) {
+    console.log(row(`prior / ${condition}`, priorEval[condition]));
+    if (noneEval) console.log(row(`none / ${condition}`, noneEval[condition]));
+  }
+  const n = noneEval?.neutral;
+  const p = priorEval.neutral;
+  const familyFloor = Math.min(...world.families.map((fam) => prior.quality.neutral.capabilityByFamily?.[fam] ?? 0));
+  console.log(`\nchecks: prior neutral capability min over families ${f2(familyFloor)} (>= 0.95)` +
+    (n ? `; none neutral U ${f2(n.U)} (>= 0.9), W ${f2(n.W)} (>= 0.9), capability ${f2(n.capability)} vs prior ${f2(p.capability)} (>= 0.9, within 0.05), G ${f2(n.G)} vs prior ${f2(p.G)} (rises)` : ''));
+  console.log(JSON.stringify({ seed, priorSeconds: prior.seconds, priorCpu, quality: prior.quality, prior: priorEval, none: noneEval ?? null }));
+  prior.model.dispose();
+}
+if (tf.memory().numTensors > 0) process.stderr.write(`validity: ${tf.memory().numTensors} tensors alive at the end\n`);
+
+/** The baseline arm: the prior fine-tuned plainly under the neutral prompt on U + W data of the stage-2 families. */
+async function trainNone(prior: Prior, world: World, s: Settings, rng: Rng, ctx: ReturnType<typeof createFakeContext>): Promise<Transformer> {
+  const model = new Transformer(prior.model.config, Rng.fromSeed('copy'));
+  const copies = tf.tidy(() => Object.fromEntries(prior.model.namedParameters().map(([name, v]) => [name, tf.add(v, 0)])));
+  model.loadStateDict(copies);
+  tf.dispose(Object.values(copies));
+  const optimizer = new MaskedAdamW(model.namedParameters(), {
+    lr: s.stage2Lr,
+    weightDecay: s.weightDecay,
+    warmupSteps: s.warmupSteps,
+    decaySteps: s.stage2Steps,
+    maxGradNorm: s.maxGradNorm,
+  });
+  try {
+    const examples = stage2Examples(world, 'none', rng.split('stage2-data'), s.stage2Examples);
+    const noLabels = (shape: [number, number]) => fullyLabelled(shape, new Uint8Array(shape[0] * shape[1]));
+    await trainLoop({
+      ctx,
+      label: 'none',
+      checkpointName: 'none',
+      model,
+      optimizer,
+      examples,
+      order: new BatchOrder(rng.split('stage2-batches'), examples.map((e) => e.tokens.length), s.stage2Batch, s.bucketBatches),
+      steps: s.stage2Steps,
+      from: 0,
+      checkpointEvery: s.checkpointEvery,
+      logEvery: s.logEvery,
+      state: {},
+      step: async (batch) =>
+        (await routedStep({ model, optimizer, scheme: noRouting, config: {}, labels: noLabels(batch.shape), unitLosses: () => tokenLosses(model, batch).losses })).loss,
+    });
+    return model;
+  } finally {
+    optimizer.dispose();
+  }
+}
