@@ -52,4 +52,5 @@ export * from './stats/index.ts';
 export * from './rng/index.ts';
 export * from './nn/index.ts';
 export * from './checkpoint/index.ts';
+export * from './train/index.ts';
 export type { KeyMetricValue, RunSummary, RunList, CheckpointInfo, RunDetail, MetricsPage } from './run/view_api.ts';

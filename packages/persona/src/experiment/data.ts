@@ -1,6 +1,6 @@
 // The experiment's data beyond what the world generates directly: stage-2 data for sampled arms (the model's
-// sampler is async, the world's callback is not), held-out loss examples, and batch order.
-import type { Rng } from '@routelab/core';
+// sampler is async, the world's callback is not), held-out loss examples, and the stages' batch order.
+import { BatchOrder as CoreBatchOrder, type Rng } from '@routelab/core';
 import { ARM_SPECS, type ArmId } from '../world/arms.ts';
 import { stage2Examples, type Example } from '../world/datasets.ts';
 import { fixedPrompt } from '../world/prompts.ts';
@@ -57,44 +57,12 @@ export function lossExamples(world: World, rng: Rng, n: number): LossExamples {
 }
 
 /**
- * Which examples each step trains on. Each epoch is a fresh permutation (from rng.split(epoch)) cut into
- * floor(n / batchSize) full batches; with bucketing, each run of `bucketBatches` batches is sorted by length
- * before it is cut, and the epoch's batches are then shuffled, so a batch holds sequences of similar length
- * (batches are trimmed to their longest row: about 1.7x faster steps on wasm than random batches). The batch
- * of any step is a pure function of (rng, step), so a resumed run sees the same ones.
+ * Core's BatchOrder as the persona stages use it: examples by token length (for optional bucketing; batches
+ * are trimmed to their longest row, so same-length batches step about 1.7x faster on wasm), epoch e drawn
+ * from rng.split(e), and a data arm left with fewer examples than a batch trains on batches of all of them.
  */
-export class BatchOrder {
-  private cached: { epoch: number; batches: number[][] } | undefined;
-  private readonly batchSize: number;
-  private readonly perEpoch: number;
-
-  constructor(
-    private readonly rng: Rng,
-    private readonly lengths: readonly number[],
-    batchSize: number,
-    private readonly bucketBatches = 1,
-  ) {
-    if (lengths.length < 1) throw new RangeError('BatchOrder: no examples to train on');
-    this.batchSize = Math.min(batchSize, lengths.length);
-    this.perEpoch = Math.floor(lengths.length / this.batchSize);
-  }
-
-  indices(step: number): number[] {
-    const epoch = Math.floor(step / this.perEpoch);
-    if (this.cached?.epoch !== epoch) this.cached = { epoch, batches: this.epochBatches(epoch) };
-    return this.cached.batches[step % this.perEpoch]!;
-  }
-
-  private epochBatches(epoch: number): number[][] {
-    const rng = this.rng.split(epoch);
-    const perm = rng.shuffle(Array.from({ length: this.lengths.length }, (_, i) => i)).slice(0, this.perEpoch * this.batchSize);
-    const chunk = this.batchSize * Math.max(1, this.bucketBatches);
-    const batches: number[][] = [];
-    for (let start = 0; start < perm.length; start += chunk) {
-      const group = perm.slice(start, start + chunk);
-      if (this.bucketBatches > 1) group.sort((a, b) => this.lengths[a]! - this.lengths[b]! || a - b);
-      for (let b = 0; b < group.length; b += this.batchSize) batches.push(group.slice(b, b + this.batchSize));
-    }
-    return this.bucketBatches > 1 ? rng.split('order').shuffle(batches) : batches;
+export class BatchOrder extends CoreBatchOrder {
+  constructor(rng: Rng, lengths: readonly number[], batchSize: number, bucketBatches = 1) {
+    super(rng, lengths, batchSize, { bucketBatches, epochLabel: (epoch) => epoch, shrinkBatchToData: true });
   }
 }

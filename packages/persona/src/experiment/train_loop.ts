@@ -1,13 +1,10 @@
-// The step loop shared by stage 1 and stage 2: batches from a BatchOrder, one optimiser step each, metrics,
-// and interruption. Every `checkpointEvery` steps, and when a stop is requested, the model and optimiser
-// state go into a checkpoint with the step count; every random choice is a function of (rng, step), so a
-// resumed loop continues exactly as an uninterrupted one would have.
-import { StopRequested, tf, yieldToEventLoop } from '@routelab/core';
-import type { MaskedOptimizer, RunContext } from '@routelab/core';
+// Stage 1 and stage 2 on core's training skeleton: batches of the stage's examples in a BatchOrder, the
+// model and its optimiser checkpointed as `model.<name>` / `opt.<name>.<slot>` with the step count.
+import { restoreTraining as restoreParts, saveTraining, trainLoop as coreTrainLoop, trainingTensors as partsTensors } from '@routelab/core';
+import type { BatchOrder, MaskedOptimizer, RunContext, tf } from '@routelab/core';
 import { disposeBatch, makeBatch, type LmBatch } from '../model/batch.ts';
 import type { Transformer } from '../model/transformer.ts';
 import type { EncodedSequence } from '../world/world.ts';
-import type { BatchOrder } from './data.ts';
 
 export interface TrainLoopArgs {
   ctx: RunContext;
@@ -29,60 +26,30 @@ export interface TrainLoopArgs {
   state: Record<string, unknown>;
 }
 
-export interface TrainingState {
-  step: number;
-  iterations: number;
-  [key: string]: unknown;
-}
-
 /** Checkpoint tensors: the model's parameters (`model.<name>`) and the optimiser's moments (`opt.<name>.m`). */
 export function trainingTensors(model: Transformer, optimizer?: MaskedOptimizer): Record<string, tf.Tensor> {
-  const out: Record<string, tf.Tensor> = {};
-  for (const [name, v] of model.namedParameters()) out[`model.${name}`] = v;
-  for (const [name, v] of optimizer?.stateTensors() ?? []) out[`opt.${name}`] = v;
-  return out;
+  return partsTensors({ modules: { model }, optimizers: optimizer ? { opt: optimizer } : {} });
 }
 
 /** Loads what trainingTensors saved into a model (and optimiser, at `iterations`); disposes the payload's tensors. */
 export function restoreTraining(tensors: Record<string, tf.Tensor>, model: Transformer, optimizer?: MaskedOptimizer, iterations = 0): void {
-  const part = (prefix: string) =>
-    Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
-  try {
-    model.loadStateDict(part('model.'));
-    if (optimizer) optimizer.restoreState(part('opt.'), iterations);
-  } finally {
-    // loadStateDict makes the variables share the payload's buffers; disposing the payload only drops its
-    // references (the optimiser's in-place kernels copy a shared buffer before writing).
-    tf.dispose(Object.values(tensors));
-  }
+  restoreParts(tensors, { modules: { model }, optimizers: optimizer ? { opt: optimizer } : {} }, iterations);
 }
 
 /** Runs steps [from, steps); returns the last step's loss (NaN when no step ran). */
-export async function trainLoop(args: TrainLoopArgs): Promise<number> {
-  const { ctx, model, optimizer, examples, order, steps } = args;
-  const save = (step: number) =>
-    ctx.saveCheckpoint(args.checkpointName, {
-      tensors: trainingTensors(model, optimizer),
-      state: { ...args.state, step, iterations: optimizer.iterations },
-    });
-  let loss = Number.NaN;
-  for (let step = args.from; step < steps; step++) {
-    await yieldToEventLoop();
-    if (ctx.stopRequested()) {
-      await save(step);
-      throw new StopRequested();
-    }
-    const batch = makeBatch(order.indices(step).map((i) => examples[i]!), model.config.maxLen, { width: 'longest' });
-    try {
-      loss = await args.step(batch, step);
-    } finally {
-      disposeBatch(batch);
-    }
-    if (!Number.isFinite(loss)) throw new Error(`${args.label}: training loss is ${loss} at step ${step + 1} (diverged)`);
-    const done = step + 1;
-    ctx.progress({ phase: args.label, done, total: steps, info: { loss: Number(loss.toPrecision(4)) } });
-    if (done % args.logEvery === 0 || done === steps) ctx.emit({ kind: 'train', cell: args.label, step: done, loss });
-    if (done % args.checkpointEvery === 0 && done < steps) await save(done);
-  }
-  return loss;
+export function trainLoop(args: TrainLoopArgs): Promise<number> {
+  const { model, optimizer, examples, order } = args;
+  return coreTrainLoop<LmBatch>({
+    ctx: args.ctx,
+    label: args.label,
+    steps: args.steps,
+    from: args.from,
+    checkpointEvery: args.checkpointEvery,
+    logEvery: args.logEvery,
+    step: args.step,
+    batch: (step) => makeBatch(order.indices(step).map((i) => examples[i]!), model.config.maxLen, { width: 'longest' }),
+    disposeBatch,
+    save: (done) =>
+      saveTraining(args.ctx, args.checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { ...args.state, step: done, iterations: optimizer.iterations }),
+  });
 }

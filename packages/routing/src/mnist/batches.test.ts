@@ -1,32 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng, tf, useBackend } from '@routelab/core';
+import { tf, useBackend } from '@routelab/core';
 import { fullyLabelled } from '../labels.ts';
-import { BatchOrder, batchLabels, gatherRows, groupMean, mapChunks, perDigitMean, sliceColumns } from './batches.ts';
+import { batchLabels, gatherRows, groupMean, mapChunks, perDigitMean, sliceColumns } from './batches.ts';
 
 beforeAll(async () => {
   await useBackend('cpu');
-});
-
-describe('BatchOrder', () => {
-  it('is a pure function of (rng, step): a fresh order started mid-run gives the same batches', () => {
-    const a = new BatchOrder(Rng.fromSeed(5), 10, 3);
-    const seen = Array.from({ length: 12 }, (_, step) => a.indices(step));
-    const b = new BatchOrder(Rng.fromSeed(5), 10, 3);
-    expect(b.indices(7)).toEqual(seen[7]);
-    expect(b.indices(2)).toEqual(seen[2]);
-    expect(new BatchOrder(Rng.fromSeed(6), 10, 3).indices(0)).not.toEqual(seen[0]);
-  });
-
-  it('draws each epoch as a permutation and drops the last partial batch', () => {
-    const order = new BatchOrder(Rng.fromSeed(1), 10, 3);
-    expect(order.batchesPerEpoch).toBe(3);
-    const epoch0 = [0, 1, 2].flatMap((s) => order.indices(s));
-    const epoch1 = [3, 4, 5].flatMap((s) => order.indices(s));
-    expect(new Set(epoch0).size).toBe(9);
-    expect(new Set(epoch1).size).toBe(9);
-    expect(epoch0).not.toEqual(epoch1);
-    expect(() => new BatchOrder(Rng.fromSeed(1), 2, 3)).toThrow(/exceeds/);
-  });
 });
 
 describe('row and column helpers', () => {

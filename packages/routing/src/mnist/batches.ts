@@ -1,36 +1,7 @@
-// Batches for the MNIST split experiment. The batch at any step is a pure function of (rng, step): epoch e's
-// order is rng.split(`epoch-${e}`).shuffle(...), so a run resumed from a checkpoint at step s draws exactly
-// the batches an uninterrupted run would have drawn from step s on.
+// Batch helpers for the MNIST split experiment: rows of the digit matrices, route labels of a batch, per-digit
+// means. Which rows a step trains on comes from core's BatchOrder (a pure function of (rng, step)).
 import { tf } from '@routelab/core';
-import type { Rng } from '@routelab/core';
 import type { RouteLabels } from '../labels.ts';
-
-export class BatchOrder {
-  readonly batchesPerEpoch: number;
-  private epoch = -1;
-  private order: number[] = [];
-
-  constructor(
-    private readonly rng: Rng,
-    readonly size: number,
-    readonly batchSize: number,
-  ) {
-    if (batchSize > size) throw new RangeError(`batch size ${batchSize} exceeds the ${size} training examples`);
-    // The last partial batch of an epoch is dropped: every step then has the same shape.
-    this.batchesPerEpoch = Math.floor(size / batchSize);
-  }
-
-  /** Example indices of the batch at `step` (0-based). */
-  indices(step: number): number[] {
-    const epoch = Math.floor(step / this.batchesPerEpoch);
-    if (epoch !== this.epoch) {
-      this.order = this.rng.split(`epoch-${epoch}`).shuffle(Array.from({ length: this.size }, (_, i) => i));
-      this.epoch = epoch;
-    }
-    const start = (step % this.batchesPerEpoch) * this.batchSize;
-    return this.order.slice(start, start + this.batchSize);
-  }
-}
 
 /** Rows `indices` of a row-major [n, width] matrix, as a [indices.length, width] tensor. */
 export function gatherRows(values: Float32Array, width: number, indices: readonly number[]): tf.Tensor2D {

@@ -3,8 +3,8 @@
 // set. Interruptible at any step: a checkpoint holds the phase, the step, the weights and optimiser state,
 // and every random choice is a pure function of (run seed, seed index, step), so a resumed cell finishes
 // bit-identical to an uninterrupted one on the same backend.
-import { MaskedAdamW, StopRequested, stepDecaySchedule, tf } from '@routelab/core';
-import type { Module, Rng, RunContext } from '@routelab/core';
+import { BatchOrder, MaskedAdamW, restoreTraining, saveTraining, stepDecaySchedule, tf, trainLoop } from '@routelab/core';
+import type { Rng, RunContext, TrainingParts } from '@routelab/core';
 import { applyOversight } from '../labels.ts';
 import type { RouteLabels } from '../labels.ts';
 import { measureGradientMass } from '../gradient_mass.ts';
@@ -12,7 +12,7 @@ import type { GradientMassSnapshot } from '../gradient_mass.ts';
 import { getScheme } from '../registry.ts';
 import { routedStep } from '../routed_step.ts';
 import type { RoutingScheme } from '../scheme.ts';
-import { BatchOrder, batchLabels, gatherRows, groupMean, perDigitMean } from './batches.ts';
+import { batchLabels, gatherRows, groupMean, perDigitMean } from './batches.ts';
 import { autoencoderErrors, Certificate, encodeAll, HALVES } from './certificate.ts';
 import type { Half } from './certificate.ts';
 import { cellCheckpointStateSchema } from './cell_checkpoint.ts';
@@ -87,14 +87,6 @@ export function gradientMassSteps(count: number, steps: number): Set<number> {
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 const round4sig = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(4)));
-
-function prefixed(prefix: string, entries: Iterable<readonly [string, tf.Tensor]>): Record<string, tf.Tensor> {
-  return Object.fromEntries([...entries].map(([n, t]) => [`${prefix}${n}`, t]));
-}
-
-function unprefixed(prefix: string, tensors: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
-  return Object.fromEntries(Object.entries(tensors).filter(([n]) => n.startsWith(prefix)).map(([n, t]) => [n.slice(prefix.length), t]));
-}
 
 export class CellRunner {
   readonly name: string;
@@ -180,33 +172,32 @@ export class CellRunner {
   }
 
   /** Trains the autoencoder from step `from`; returns the last step's loss. */
-  private async train(from: number): Promise<number> {
+  private train(from: number): Promise<number> {
     const { config, arm, data, ctx, rng } = this.args;
     const order = new BatchOrder(rng.split('batches'), data.train.size, config.batchSize);
     const massSteps = gradientMassSteps(config.gradMassSnapshots, config.steps);
-    let loss = NaN;
-    for (let step = from; step < config.steps; step++) {
-      if (ctx.stopRequested()) {
-        await this.saveTrain(step);
-        throw new StopRequested();
-      }
-      const indices = order.indices(step);
-      const x = gatherRows(data.train.images, MNIST_PIXELS, indices);
-      const labels = batchLabels(this.labels, indices);
-      try {
-        if (massSteps.has(step)) await this.emitGradientMass(step, x, labels);
-        const losses = this.unitLossesAndPenalty(x);
-        ({ loss } = await routedStep({ model: this.model, optimizer: this.optimizer, scheme: this.scheme, config: arm.schemeConfig, labels, ...losses }));
-      } finally {
-        x.dispose();
-      }
-      if (!Number.isFinite(loss)) throw new Error(`cell ${this.name}: training loss is ${loss} at step ${step + 1} (diverged)`);
-      const done = step + 1;
-      if (done % config.logEvery === 0 || done === config.steps) ctx.emit({ kind: 'train', cell: this.name, step: done, loss });
-      ctx.progress({ phase: `${arm.name} seed ${this.args.seedIndex}`, done, total: this.total, info: { loss: Number(loss.toFixed(4)) } });
-      if (done % config.checkpointEvery === 0 && done < config.steps) await this.saveTrain(done);
-    }
-    return loss;
+    return trainLoop({
+      ctx,
+      label: this.name,
+      steps: config.steps,
+      from,
+      checkpointEvery: config.checkpointEvery,
+      logEvery: config.logEvery,
+      progress: { phase: `${arm.name} seed ${this.args.seedIndex}`, total: this.total },
+      batch: (step) => order.indices(step),
+      step: async (indices, step) => {
+        const x = gatherRows(data.train.images, MNIST_PIXELS, indices);
+        const labels = batchLabels(this.labels, indices);
+        try {
+          if (massSteps.has(step)) await this.emitGradientMass(step, x, labels);
+          const losses = this.unitLossesAndPenalty(x);
+          return (await routedStep({ model: this.model, optimizer: this.optimizer, scheme: this.scheme, config: arm.schemeConfig, labels, ...losses })).loss;
+        } finally {
+          x.dispose();
+        }
+      },
+      save: (done) => this.saveTrain(done),
+    });
   }
 
   private async emitGradientMass(step: number, x: tf.Tensor, labels: RouteLabels): Promise<void> {
@@ -237,23 +228,26 @@ export class CellRunner {
 
   // ---- certificates ----
 
-  private async trainCertificate(half: Half, from: number, trainLoss: number, certLoss: Partial<Record<Half, number>>): Promise<number> {
+  private trainCertificate(half: Half, from: number, trainLoss: number, certLoss: Partial<Record<Half, number>>): Promise<number> {
     const { config, arm, ctx } = this.args;
     const certificate = this.certificates[half];
-    const base = config.steps + (half === 'b' ? config.certSteps : 0);
-    let loss = NaN;
-    for (let step = from; step < config.certSteps; step++) {
-      if (ctx.stopRequested()) {
-        await this.saveCertificate(half, step, trainLoss, certLoss);
-        throw new StopRequested();
-      }
-      loss = await certificate.step(step);
-      const done = step + 1;
-      if (done % config.logEvery === 0 || done === config.certSteps) ctx.emit({ kind: 'certificate-train', cell: this.name, half, step: done, loss });
-      ctx.progress({ phase: `${arm.name} seed ${this.args.seedIndex} certificate ${half}`, done: base + done, total: this.total, info: { loss: Number(loss.toFixed(4)) } });
-      if (done % config.checkpointEvery === 0 && done < config.certSteps) await this.saveCertificate(half, done, trainLoss, certLoss);
-    }
-    return loss;
+    return trainLoop({
+      ctx,
+      label: this.name,
+      steps: config.certSteps,
+      from,
+      checkpointEvery: config.checkpointEvery,
+      logEvery: config.logEvery,
+      metric: { kind: 'certificate-train', fields: { half } },
+      progress: {
+        phase: `${arm.name} seed ${this.args.seedIndex} certificate ${half}`,
+        offset: config.steps + (half === 'b' ? config.certSteps : 0),
+        total: this.total,
+      },
+      batch: (step) => step,
+      step: (step) => certificate.step(step),
+      save: (done) => this.saveCertificate(half, done, trainLoss, certLoss),
+    });
   }
 
   // ---- evaluation ----
@@ -321,47 +315,40 @@ export class CellRunner {
   }
 
   // ---- checkpoints ----
+  // Tensors by prefix: the autoencoder `model.`, its optimiser `opt.`; in the certificate phase both decoders
+  // `cert.a.` / `cert.b.` and the optimiser of the certificate in training `certopt.`.
+
+  private trainParts(): TrainingParts {
+    return { modules: { model: this.model }, optimizers: { opt: this.optimizer } };
+  }
+
+  private certificateParts(half: Half): TrainingParts {
+    const { a, b } = this.certificates;
+    return { modules: { model: this.model, 'cert.a': a.decoder, 'cert.b': b.decoder }, optimizers: { certopt: this.certificates[half].optimizer } };
+  }
 
   private async saveTrain(step: number): Promise<void> {
     const state: CellCheckpointState = { phase: 'train', step, iterations: this.optimizer.iterations };
-    const tensors = { ...prefixed('model.', this.model.namedParameters()), ...prefixed('opt.', this.optimizer.stateTensors()) };
-    await this.args.ctx.saveCheckpoint(this.name, { tensors, state: { ...state } });
+    await saveTraining(this.args.ctx, this.name, this.trainParts(), { ...state });
   }
 
   private async saveCertificate(half: Half, step: number, trainLoss: number, certLoss: Partial<Record<Half, number>>): Promise<void> {
-    const certificate = this.certificates[half];
-    const state: CellCheckpointState = { phase: 'certificate', half, step, iterations: certificate.optimizer.iterations, trainLoss, certLoss };
-    const tensors = {
-      ...prefixed('model.', this.model.namedParameters()),
-      ...prefixed('cert.a.', this.certificates.a.decoder.namedParameters()),
-      ...prefixed('cert.b.', this.certificates.b.decoder.namedParameters()),
-      ...prefixed('certopt.', certificate.optimizer.stateTensors()),
-    };
-    await this.args.ctx.saveCheckpoint(this.name, { tensors, state: { ...state } });
+    const iterations = this.certificates[half].optimizer.iterations;
+    const state: CellCheckpointState = { phase: 'certificate', half, step, iterations, trainLoss, certLoss };
+    await saveTraining(this.args.ctx, this.name, this.certificateParts(half), { ...state });
   }
 
   /** Loads the cell's checkpoint, if any, into the model, optimisers and certificates. */
   private async restore(): Promise<CellCheckpointState | undefined> {
     const saved = await this.args.ctx.loadCheckpoint(this.name);
     if (!saved) return undefined;
-    try {
-      const parsed = cellCheckpointStateSchema.safeParse(saved.state);
-      if (!parsed.success) {
-        throw new Error(`checkpoint "${this.name}" has an unexpected state: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-      const state = parsed.data;
-      const load = (module: Module, prefix: string) => module.loadStateDict(unprefixed(prefix, saved.tensors));
-      load(this.model, 'model.');
-      if (state.phase === 'train') {
-        this.optimizer.restoreState(unprefixed('opt.', saved.tensors), state.iterations);
-      } else {
-        load(this.certificates.a.decoder, 'cert.a.');
-        load(this.certificates.b.decoder, 'cert.b.');
-        this.certificates[state.half].optimizer.restoreState(unprefixed('certopt.', saved.tensors), state.iterations);
-      }
-      return state;
-    } finally {
+    const parsed = cellCheckpointStateSchema.safeParse(saved.state);
+    if (!parsed.success) {
       tf.dispose(Object.values(saved.tensors));
+      throw new Error(`checkpoint "${this.name}" has an unexpected state: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
+    const state = parsed.data;
+    restoreTraining(saved.tensors, state.phase === 'train' ? this.trainParts() : this.certificateParts(state.half), state.iterations);
+    return state;
   }
 }

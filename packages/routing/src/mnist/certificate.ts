@@ -3,11 +3,11 @@
 // reconstruct them from it, whatever it is trained on: a high certificate error on those digits certifies
 // the split. The codes are computed once and handed over as plain numbers, so the certificate is detached
 // from the encoder by construction: its training cannot reach the encoder's weights.
-import { MaskedAdamW, tf } from '@routelab/core';
+import { BatchOrder, MaskedAdamW, tf } from '@routelab/core';
 import type { Rng } from '@routelab/core';
 import { MNIST_PIXELS } from './mnist_data.ts';
 import type { DigitSet } from './mnist_data.ts';
-import { BatchOrder, gatherRows, mapChunks, sliceColumns } from './batches.ts';
+import { gatherRows, mapChunks, sliceColumns } from './batches.ts';
 import { reconstructionLoss, reconstructionMae } from './penalties.ts';
 import type { ReconstructionLoss } from './penalties.ts';
 import { CertificateDecoder } from './split_autoencoder.ts';

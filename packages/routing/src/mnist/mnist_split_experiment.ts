@@ -1,7 +1,7 @@
 // `routelab run mnist-split`: the split autoencoder of the gradient routing paper on real digits, over
 // arms (routed, control, no regularisers, partial oversight) x seeds. Each (arm, seed) cell is saved as a
 // result when it finishes and skipped on resume; an interrupted cell resumes from its checkpoint.
-import { Rng } from '@routelab/core';
+import { seedRng } from '@routelab/core';
 import type { Experiment, ExperimentReport, RunContext } from '@routelab/core';
 import { CellRunner, cellName } from './cell.ts';
 import type { CellResult, ViewerReconstructions } from './cell.ts';
@@ -14,10 +14,8 @@ import { buildReport } from './mnist_split_report.ts';
 export const cellResultName = (arm: string, seedIndex: number) => `cells/${cellName(arm, seedIndex)}`;
 export const reconstructionsResultName = (arm: string) => `reconstructions/${arm}`;
 
-/** Seed i's rng: the same in every arm, so arms differ only in what they name, not in their draws. */
-export function seedRng(runSeed: number, seedIndex: number): Rng {
-  return Rng.fromSeed(runSeed).split(`seed-${seedIndex}`);
-}
+/** Seed i's rng (core's seedRng): the same in every arm, so arms differ only in what they name, not in their draws. */
+export { seedRng };
 
 /**
  * Trains and evaluates one cell (resuming from its checkpoint in `ctx` if there is one) without saving its
