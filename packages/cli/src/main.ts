@@ -1,7 +1,8 @@
 // Entry point of the `routelab` command.
 import { tmpdir } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { benchKernelsCommand, benchLmStepCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
+import { benchKernelsCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
+import { benchLmStepCommand, benchSampleCommand } from './commands/bench_lm.ts';
 import { infoCommand } from './commands/info.ts';
 import { compareCommand, type CompareOptions } from './commands/compare.ts';
 import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
@@ -52,11 +53,24 @@ export function buildProgram(): Command {
     .action(benchMnistStepCommand);
   bench
     .command('lm-step')
-    .description('training tokens per second of the persona LM, quick and full sizes')
-    .option('--json', 'print one JSON object')
+    .description('training tokens per second of the persona LM (quick and full; plain, ERA and parameter-routed steps), on one thread and on every core')
+    .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
     .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
-    .option('--batch <n>', 'sequences per step (default 64)')
+    .option('--batch <list>', 'comma-separated sequences per step (default 32,64,128)')
+    .option('--steps <n>', 'timed steps per variant and round (default 10)')
+    .option('--threads <list>', 'comma-separated thread counts, or "all" (default 1,all)')
+    .option('--torch', "also time the same model in PyTorch (Debian's python3-torch) on the same threads and print the ratios")
     .action(benchLmStepCommand);
+  bench
+    .command('sample')
+    .description('batched greedy and temperature sampling of the persona LM, tokens per second')
+    .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--batch <list>', 'comma-separated prompts per call (default 64,256)')
+    .option('--steps <n>', 'timed calls per case (default 5)')
+    .option('--threads <list>', 'comma-separated thread counts, or "all" (default 1,all)')
+    .option('--torch', 'also time the same sampling in PyTorch (with its KV cache) and print the ratios')
+    .action(benchSampleCommand);
 
   program
     .command('run')
@@ -87,7 +101,9 @@ export function buildProgram(): Command {
     .command('compare')
     .description('gradient routing against inoculation on the persona world: every arm x seed, in parallel, one report')
     .option('--preset <name>', 'quick (default) or full')
-    .option('--arms <list>', 'comma-separated arms (default: the preset\'s); none is always included')
+    .option('--config <file>', 'JSON file deep-merged over the preset: world, model, arms and armDefinitions, seeds, ...')
+    .option('--plugin <file>', 'load a module that registers routing schemes an arm can name (repeatable)', (file: string, all: string[] = []) => [...all, file])
+    .option('--arms <list>', 'comma-separated arms (default: the config\'s); none is always included')
     .option('--seeds <n>', 'seeds per arm (default: the preset\'s)')
     .option('--workers <n>', 'parallel workers (default: one per core)')
     .option('--out <dir>', 'compare directory (default runs/compare-<preset>); running again resumes it')

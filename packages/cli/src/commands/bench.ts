@@ -1,6 +1,5 @@
-// `routelab bench kernels|matmul [--json]`: speed goals as ratios measured in one run (never timed tests).
+// `routelab bench kernels|matmul|mnist-step [--json]` (lm-step and sample: bench_lm.ts): speed goals as ratios measured in one run (never timed tests).
 import { benchKernels, benchMatmul, BACKEND_NAMES, isBackendName, selectBackend } from '@routelab/core';
-import { benchLmStep } from '@routelab/persona';
 import { benchMnistStep } from '@routelab/routing';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -59,21 +58,6 @@ export async function benchMatmulCommand(options: BenchOptions): Promise<void> {
   for (const s of result.skipped) console.log(`skipped ${s.backend}: ${s.reason}`);
   console.log();
   console.log(formatRatios(result.ratios));
-}
-
-export async function benchLmStepCommand(options: BenchOptions & { backend?: string; batch?: string }): Promise<void> {
-  const batchSize = options.batch === undefined ? 64 : Number(options.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`--batch: "${options.batch}" is not a positive integer`);
-  const selection = await selectBackend(options.backend ?? 'auto');
-  const result = await benchLmStep({ batchSize });
-  if (options.json) return printJson({ benchmark: 'lm-step', ...result, backend: selection.chosen, backendReason: selection.reason });
-  console.log(`LM training step on ${selection.chosen} (${selection.reason}):`);
-  console.log(
-    formatTable(
-      ['model', 'parameters', 'batch', 'ms/step', 'tokens/s'],
-      result.rows.map((r) => [r.preset, r.parameterCount, r.batchSize, Number(r.msPerStep.toFixed(1)), Math.round(r.tokensPerSecond)]),
-    ),
-  );
 }
 
 const TORCH_SCRIPT = fileURLToPath(new URL('../../../../scripts/torch_mnist_step.py', import.meta.url));

@@ -18,5 +18,12 @@ describe('benchLmStep', () => {
     expect(row.tokensPerSecond).toBeCloseTo(row.tokensPerStep / (row.msPerStep / 1000), 6);
     expect(Number.isFinite(row.firstLoss) && Number.isFinite(row.lastLoss)).toBe(true);
     await expect(benchLmStep({ batchSize: 0 })).rejects.toThrow(/batchSize/);
+    await expect(benchLmStep({ steps: 1.5 })).rejects.toThrow(/steps must be a positive integer, got 1.5/);
+  });
+
+  it('times the routed variants on the expanded model beside the plain one', async () => {
+    const result = await benchLmStep({ preset: 'quick', batchSize: [2], steps: 1, warmup: 0, variants: ['plain', 'expanded', 'era', 'parameter'] });
+    expect(result.rows.map((r) => [r.variant, r.config.expandedMlp])).toEqual([['plain', 0], ['expanded', 64], ['era', 64], ['parameter', 64]]);
+    for (const r of result.rows) expect(Number.isFinite(r.firstLoss) && r.msPerStep > 0).toBe(true);
   });
 });

@@ -14,4 +14,5 @@ export { makeBatch, disposeBatch, targetsWithTrait, type LmBatch, type MakeBatch
 export { tokenLosses, meanLoss, type TokenLosses } from './loss.ts';
 export { generate, type GenerateOptions } from './generate.ts';
 export { saveTransformer, loadTransformer, loadTransformerInto, ModelConfigMismatchError, MODEL_CONFIG_KEY } from './checkpoint.ts';
-export { benchLmStep, type LmStepBenchOptions, type LmStepBenchRow, type LmStepBenchResult } from './bench_lm_step.ts';
+export { benchLmStep, personaOptimizer, LM_STEP_VARIANTS, type LmStepVariant, type LmStepBenchOptions, type LmStepBenchRow, type LmStepBenchResult } from './bench_lm_step.ts';
+export { benchSample, type SampleBenchOptions, type SampleBenchRow, type SampleBenchResult } from './bench_sample.ts';
