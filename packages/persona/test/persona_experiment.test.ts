@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { StopRequested, pairedDifference, tf, useBackend } from '@routelab/core';
 import type { ExperimentReport, ProgressUpdate } from '@routelab/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPersonaReport, cellResultName, parsePersonaConfig, personaExperiment, type PersonaCellResult, type PersonaReportJson } from '../src/index.ts';
+import { buildPersonaReport, cellResultName, personaConfigOver, personaExperiment, type PersonaCellResult, type PersonaReportJson } from '../src/index.ts';
 import { createFakeContext, createStore, type FakeStore } from '@routelab/core/testing';
 
-const TINY = parsePersonaConfig({
+const TINY = personaConfigOver('smoke', {
   model: { dModel: 16, nHeads: 2, dMlp: 32 },
   stage1Examples: 200,
   stage1Steps: 16,
@@ -24,11 +24,11 @@ const TINY = parsePersonaConfig({
   seeds: 2,
   evalPerFamily: 2,
   lossExamples: 8,
-  relearnExamples: 4,
+  relearnCounts: [1, 4],
   relearnSteps: 4,
   relearnEvery: 2,
   relearnEvalPerFamily: 1,
-  eraExpandedUnits: 4,
+  armDefinitions: { era: { schemeConfig: { expand: { units: 4 } } } },
   checkpointEvery: 4,
   logEvery: 5,
 });
@@ -64,16 +64,20 @@ describe('persona experiment (tiny config)', () => {
     expect(names).toEqual(['cells/era/seed-0', 'cells/era/seed-1', 'cells/ip-specific/seed-0', 'cells/ip-specific/seed-1', 'cells/none/seed-0', 'cells/none/seed-1']);
     for (const cell of cellsOf(referenceStore)) {
       for (const cond of ['neutral', 'inoculation', 'irrelevant', 'negated'] as const) {
-        expect(Object.keys(cell.eval[cond]).sort()).toEqual(['G', 'U', 'W', 'capability', 'n']);
+        for (const key of ['G', 'U', 'W', 'capability', 'n']) expect(cell.eval[cond]).toHaveProperty(key);
       }
       expect(Number.isFinite(cell.retainLoss) && Number.isFinite(cell.forgetLoss)).toBe(true);
-      expect(cell.relearning.curve.map((p) => p.step)).toEqual([0, 2, 4]);
+      expect(cell.relearning.attacks.map((a) => a.n)).toEqual([1, 4]);
+      for (const a of cell.relearning.attacks) expect(a.curve[0]!.step).toBe(0);
       expect(cell.prior.quality.specific.n).toBeGreaterThan(0);
       expect(cell.beforeAblation !== undefined).toBe(cell.arm === 'era');
       expect(cell.stage2.steps).toBe(10);
     }
     const era = JSON.parse(referenceStore.results.get(cellResultName('era', 0))!) as PersonaCellResult;
-    expect(era).toMatchObject({ method: 'era', data: 'none', inoculationPrompt: 'specific' });
+    expect(era).toMatchObject({ scheme: 'era', data: 'none', inoculationPrompt: 'specific' });
+    expect(era.gradientLeak!.region).toEqual(['blocks.*.mlp.*_expanded']);
+    expect(era.gradientLeak!.forgetShareOutside).toBeGreaterThanOrEqual(0);
+    expect(era.gradientLeak!.forgetShareOutside).toBeLessThanOrEqual(1);
   });
 
   it('reports per-arm intervals, paired differences from none, checks and a summary', () => {
@@ -84,7 +88,7 @@ describe('persona experiment (tiny config)', () => {
     expect(era.seeds).toEqual([0, 1]);
     expect(era.conditions.neutral.U).toMatchObject({ n: 2 });
     expect(era.beforeAblation!.conditions.neutral.U!.n).toBe(2);
-    expect(era.relearning.curve).toHaveLength(3);
+    expect(era.relearning.attacks.map((a) => a.n)).toEqual([1, 4]);
     expect(json.results.none!.beforeAblation).toBeUndefined();
     // The paired difference is the one of the cells, seed by seed.
     const cells = cellsOf(referenceStore);
@@ -124,7 +128,9 @@ describe('persona experiment (tiny config)', () => {
     const stops: ((u: ProgressUpdate) => boolean)[] = [
       (u) => u.phase === 'prior/seed-0' && u.done === 7,
       (u) => u.phase === 'era/seed-0' && u.done === 6,
-      (u) => u.phase === 'ip-specific/seed-1 relearning' && u.done === 2,
+      // The first relearning step after that (an attack stops early once U reaches the threshold, so which cell's
+      // attack takes a step depends on the model).
+      (u) => /relearning n=\d+$/.test(u.phase) && u.done === 1,
     ];
     let report: ExperimentReport | undefined;
     let stopped = 0;
@@ -140,7 +146,8 @@ describe('persona experiment (tiny config)', () => {
     }
     expect(stopped).toBe(3);
     expect(store.checkpoints.has('priors/seed-0')).toBe(true);
-    expect(JSON.parse(store.checkpoints.get('cells/ip-specific/seed-1')!.state)).toMatchObject({ phase: 'trained' });
+    // The cell stopped mid-relearning restarted its evaluation from its trained model.
+    expect([...store.checkpoints.values()].some((c) => JSON.parse(c.state).phase === 'trained')).toBe(true);
     expect(JSON.stringify(report!.json)).toBe(JSON.stringify(reference.json));
     expect(report!.markdown).toBe(reference.markdown);
     expect(tf.memory().numTensors).toBeLessThan(50);

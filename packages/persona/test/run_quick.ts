@@ -23,14 +23,13 @@ import {
   parsePersonaConfig,
   personaExperiment,
   resolveWorld,
-  type PersonaArmId,
   type PersonaCellResult,
   type PersonaConfig,
   type PersonaReportJson,
 } from '../src/index.ts';
 import { createFakeContext } from '@routelab/core/testing';
 
-type Job = { kind: 'prior'; seed: number } | { kind: 'cell'; arm: PersonaArmId; seed: number };
+type Job = { kind: 'prior'; seed: number } | { kind: 'cell'; arm: string; seed: number };
 interface JobDone {
   job: Job;
   wall: number;

@@ -2,7 +2,7 @@
 // each parameter block and each neuron received, with the run's routing applied. Measured at intervals
 // (it costs one extra backward pass per class present) and stored in the run directory for the viewer.
 import { tf, withHooks } from '@routelab/core';
-import type { Module } from '@routelab/core';
+import type { MetricEvent, Module } from '@routelab/core';
 import { LABEL_CLASSES } from './labels.ts';
 import type { LabelClass, RouteLabels } from './labels.ts';
 import { planHooks } from './routed_step.ts';
@@ -78,4 +78,47 @@ export async function measureGradientMass<Config>(args: GradientMassArgs<Config>
   } finally {
     disposePlan(plan);
   }
+}
+
+const round4sig = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(4)));
+
+/**
+ * The `gradient-mass` metrics event of a snapshot (what the viewer's inspector draws): every parameter's
+ * total per class, and per-neuron mass only for the parameters in `perNeuronOf` (keeps metrics.jsonl small).
+ */
+export function gradientMassEvent(cell: string, snapshot: GradientMassSnapshot, perNeuronOf: ReadonlySet<string>): MetricEvent {
+  const classes: Record<string, Record<string, { mass: number; perNeuron?: number[] }>> = {};
+  for (const [cls, params] of Object.entries(snapshot.classes)) {
+    classes[cls] = Object.fromEntries(
+      Object.entries(params).map(([name, p]) => [
+        name,
+        perNeuronOf.has(name) ? { mass: round4sig(p.mass), perNeuron: p.perNeuron.map(round4sig) } : { mass: round4sig(p.mass) },
+      ]),
+    );
+  }
+  return { kind: 'gradient-mass', cell, step: snapshot.step, counts: snapshot.counts, perNeuronOf: [...perNeuronOf], classes };
+}
+
+/**
+ * Where one class's gradient went, relative to a routed region: the share of the class's total mass that
+ * lands on parameters outside the region (for the forget class: how much routing leaks), and the mass per
+ * parameter group (the name up to its last dot, e.g. `blocks.0.attn`). NaN share when the class is absent.
+ */
+export function massOutsideRegion(
+  snapshot: GradientMassSnapshot,
+  cls: LabelClass,
+  inRegion: (parameter: string) => boolean,
+): { share: number; total: number; outside: number; byGroup: Record<string, number> } {
+  const params = snapshot.classes[cls];
+  if (!params) return { share: Number.NaN, total: 0, outside: 0, byGroup: {} };
+  let total = 0;
+  let outside = 0;
+  const byGroup: Record<string, number> = {};
+  for (const [name, { mass }] of Object.entries(params)) {
+    total += mass;
+    if (!inRegion(name)) outside += mass;
+    const group = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : name;
+    byGroup[group] = (byGroup[group] ?? 0) + mass;
+  }
+  return { share: total > 0 ? outside / total : Number.NaN, total, outside, byGroup };
 }

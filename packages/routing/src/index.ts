@@ -21,7 +21,7 @@ export type { EraConfig, EraTarget } from './schemes/era.ts';
 export { dataFiltering, noRouting } from './schemes/data_filtering.ts';
 export { planHooks, routedStep } from './routed_step.ts';
 export type { RoutedStepArgs, RoutedStepResult } from './routed_step.ts';
-export { measureGradientMass } from './gradient_mass.ts';
+export { gradientMassEvent, massOutsideRegion, measureGradientMass } from './gradient_mass.ts';
 export type { GradientMassSnapshot, ParameterMass } from './gradient_mass.ts';
 export { ablationHooks, ablationTargetSchema, unitMeans } from './ablation.ts';
 export type { AblationTarget } from './ablation.ts';

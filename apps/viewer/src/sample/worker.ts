@@ -11,12 +11,9 @@ import { Rng, decodeSafetensors, fromSafetensorsTensor, tf, useBackend, withHook
 import type { HookSpec } from '@routelab/core';
 import {
   ARM_SPECS,
-  ARM_TRAINING,
   EOS,
   MODEL_CONFIG_KEY,
-  PERSONA_ARMS,
   Transformer,
-  armSlug,
   createWorld,
   evalPrompts,
   fixedPrompt,
@@ -60,17 +57,19 @@ function personaConfigOf(config: Record<string, unknown>): PersonaConfig | undef
   }
 }
 
-/** Extra MLP units per block, from the tensors (`[model.]blocks.<i>.mlp.w_in_expanded` is [d_model, units]). */
-function expandedUnits(tensors: Record<string, { shape: number[] }>): number {
-  const entry = Object.entries(tensors).find(([n]) => /(^|\.)blocks\.\d+\.mlp\.w_in_expanded$/.test(n));
-  return entry ? (entry[1].shape[1] ?? 0) : 0;
+/** The expansion the tensors carry (`[model.]blocks.<i>.mlp.w_in_expanded` is [d_model, units]), if any. */
+function expansionOf(tensors: Record<string, { shape: number[] }>): { units: number; layers: number[] } | undefined {
+  const found = Object.entries(tensors)
+    .map(([n, t]) => [/(?:^|\.)blocks\.(\d+)\.mlp\.w_in_expanded$/.exec(n)?.[1], t.shape[1] ?? 0] as const)
+    .filter(([layer]) => layer !== undefined);
+  if (found.length === 0) return undefined;
+  return { units: found[0]![1], layers: found.map(([layer]) => Number(layer)).sort((a, b) => a - b) };
 }
 
-/** The inoculating prompt of a persona cell's arm (its checkpoint is `cells/<arm slug>/seed-<s>`); else specific. */
-function inoculationOf(checkpointName: string): PromptKind {
-  const slug = /(?:^|\/)cells\/([^/]+)\/seed-\d+$/.exec(checkpointName)?.[1];
-  const arm = PERSONA_ARMS.find((a) => armSlug(a) === slug);
-  return arm ? ARM_SPECS[ARM_TRAINING[arm].data].evalInoculation : 'specific';
+/** The inoculating prompt of a persona cell's arm, read from the run config's arm; else specific. */
+function inoculationOf(persona: { arms: string[]; armDefinitions: Record<string, { data: keyof typeof ARM_SPECS }> } | undefined): PromptKind {
+  const arm = persona?.arms.length === 1 ? persona.armDefinitions[persona.arms[0]!] : undefined;
+  return arm ? ARM_SPECS[arm.data].evalInoculation : 'specific';
 }
 
 let backend: Promise<{ name: string; detail: string; reason: string }> | undefined;
@@ -161,7 +160,7 @@ const api: SampleWorkerApi = {
       modelSource = 'the checkpoint\'s modelConfig';
     } else if (persona) {
       // A persona cell checkpoint holds tensors only: the model is the run config's, expanded as the tensors say.
-      modelConfig = resolveModelConfig(persona, world.config, expandedUnits(decoded.tensors));
+      modelConfig = resolveModelConfig(persona, world.config, expansionOf(decoded.tensors));
       modelSource = 'the run config (persona model preset and overrides), expansion read from the tensors';
     } else {
       throw new Error(`this checkpoint has no "${MODEL_CONFIG_KEY}" in its metadata and the run config is not a persona config: cannot tell the model's architecture`);
@@ -193,7 +192,7 @@ const api: SampleWorkerApi = {
         ablation = `zero ablation of ${targets.map((t) => `${t.hook} units [${t.units[0]}, ${t.units[1]})`).join('; ')}`;
       }
     }
-    const inoculation = inoculationOf(request.checkpointName);
+    const inoculation = inoculationOf(persona);
     loaded = { model, ablated, world, inoculation };
     return {
       backend: chosen.name,

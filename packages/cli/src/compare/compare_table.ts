@@ -11,7 +11,7 @@ interface Iv {
 type Conditions = Record<string, Record<string, Iv | null>>;
 export interface CompareReportJson {
   arms: string[];
-  results: Record<string, { conditions: Conditions; retainLoss: Iv; relearning: { maxURate: Iv } }>;
+  results: Record<string, { conditions: Conditions; retainLoss: Iv; relearning: { threshold: number; attacks: { n: number; stepsToThreshold: Iv; censored: number }[] } }>;
   pairedVsNone: Record<string, { conditions: Conditions; retainLoss: Iv }>;
 }
 
@@ -28,7 +28,7 @@ export const COMPARE_COLUMNS: { title: string; cond?: string; metric?: string; p
   { title: 'W neutral', cond: 'neutral', metric: 'W' },
   { title: 'capability', cond: 'neutral', metric: 'capability' },
   { title: 'retain loss', pick: 'retainLoss' },
-  { title: 'U after relearning (max)', pick: 'relearning' },
+  { title: 'relearning: steps to U >= 0.5 (largest n)', pick: 'relearning' },
 ];
 
 export function compareTable(report: CompareReportJson): string {
@@ -41,7 +41,10 @@ export function compareTable(report: CompareReportJson): string {
       ...COMPARE_COLUMNS.map((c) => {
         if (!r) return '-';
         if (c.pick === 'retainLoss') return fmt(r.retainLoss) + fmtDiff(p?.retainLoss);
-        if (c.pick === 'relearning') return fmt(r.relearning?.maxURate);
+        if (c.pick === 'relearning') {
+          const attack = r.relearning?.attacks?.at(-1);
+          return attack ? `${fmt(attack.stepsToThreshold)} (n=${attack.n}${attack.censored ? `, ${attack.censored} censored` : ''})` : '-';
+        }
         return fmt(r.conditions[c.cond!]?.[c.metric!]) + fmtDiff(p?.conditions[c.cond!]?.[c.metric!]);
       }),
     ];

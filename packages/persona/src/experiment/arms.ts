@@ -1,75 +1,132 @@
-// The experiment's arms: a world data arm (which examples, under which system prompt) plus a training
-// method. Every world arm trains plainly; the routing arms train on the `none` arm's data (neutral prompt,
-// U data) unless they are combined with inoculation. The table is typed over every arm id, so an id without
-// its entry is a compile error.
-import { STAGE2_ARMS, type ArmId } from '../world/arms.ts';
+// A persona arm is a value, never a code path: `{ data, scheme, schemeConfig, oversight }` under a name.
+//   data:         a world data arm (world/arms.ts): which system prompt, which examples carry U, which are dropped;
+//   scheme:       any id in the routing package's scheme table, built-in or plugin (`none` trains plainly);
+//   schemeConfig: that scheme's config, plain JSON checked by the scheme's own zod schema (parameter and hook
+//                 names may be patterns, so it does not depend on the model's size);
+//   oversight:    which U examples are labelled (fraction) and how noisy the labels are. The per-example
+//                 "labelled as carrying U" bit is drawn once per seed in a fixed order (world/datasets.ts), so
+//                 filtering and routing at the same oversight see exactly the same labels.
+// Inoculation, controls, filtering, routing, routing + inoculation and a researcher's own scheme all go
+// through the same cell, evaluation and report. The built-in arms below are entries of a preset; a config
+// adds its own arms under `armDefinitions` and picks which to run with `arms`.
+import { z } from 'zod';
+import { STAGE2_ARMS } from '../world/arms.ts';
+
+const fraction = z.number().min(0).max(1);
+
+export const oversightSchema = z.strictObject({
+  /** Fraction of U examples whose label the overseer sees (unlabelled U examples are treated as clean). */
+  labelFraction: fraction.default(1),
+  /** Probability that an example's label is flipped (after oversight). */
+  labelNoise: fraction.default(0),
+});
+export type Oversight = z.output<typeof oversightSchema>;
+
+/** Arm names: letters, digits, '+', '.', '_' and '-' (they name directories through armSlug). */
+export const ARM_NAME = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
+
+export const armDefinitionSchema = z.strictObject({
+  description: z.string().default(''),
+  /** The world data arm whose examples this arm trains on. */
+  data: z.enum(STAGE2_ARMS, { error: (issue) => `unknown data arm ${JSON.stringify(issue.input)}; known: ${STAGE2_ARMS.join(', ')}` }),
+  /** A routing scheme id (built-in or registered by a plugin); `none` trains plainly. */
+  scheme: z.string().min(1).default('none'),
+  /** The scheme's config (checked against the scheme's schema when the experiment config is parsed). */
+  schemeConfig: z.unknown().default({}),
+  /** This arm's oversight; absent = the config's `oversight`. */
+  oversight: oversightSchema.optional(),
+});
+export type ArmDefinition = z.output<typeof armDefinitionSchema>;
+export type ArmDefinitionInput = z.input<typeof armDefinitionSchema>;
+
+/** A resolved arm: its definition, its name, and the oversight in force. */
+export interface PersonaArm extends Omit<ArmDefinition, 'oversight'> {
+  name: string;
+  oversight: Oversight;
+}
+
+/** Sizes of the built-in routing arms' expansion (the preset's; a config's own arms carry their own). */
+export interface RoutingArmSizes {
+  expandedUnits: number;
+  expandedLayers: 'all' | number[];
+  expandedLrMultiplier: number;
+}
 
 /**
- * plain: every token updates every parameter.
- * era: Expand-Route-Ablate on the MLP output contribution (see routing.ts): U tokens' gradient goes into the
- *   expanded units' contribution only, retain tokens see the expanded units switched off; ablated after.
- * param-routing: parameter-gradient masks: U tokens may update only the expanded units' parameters, retain
- *   tokens everything else (by default with the expanded units off on retain tokens, as in ERA); the expanded
- *   units are ablated after.
+ * ERA on the MLP's output contribution: U tokens' gradient goes into the expanded units' contribution only,
+ * retain tokens see the expanded units switched off; the expanded parameters train with a larger learning
+ * rate and are zeroed at deployment. (Routing the hidden units instead leaks through the masked units' output
+ * weights; forward-masking the extra units on retain tokens rather than only blocking their gradient keeps
+ * training stable; strongly negative forget weights collapse the model: see docs/methods.md.)
  */
-export const TRAINING_METHODS = ['plain', 'era', 'param-routing'] as const;
-export type TrainingMethod = (typeof TRAINING_METHODS)[number];
-
-export const ROUTING_ARMS = ['era', 'param-routing', 'era+ip'] as const;
-export const PERSONA_ARMS = [...STAGE2_ARMS, ...ROUTING_ARMS] as const;
-export type PersonaArmId = (typeof PERSONA_ARMS)[number];
-
-export interface ArmTraining {
-  /** The world arm whose examples this arm trains on. */
-  data: ArmId;
-  method: TrainingMethod;
-  description: string;
+export function eraSchemeConfig(sizes: RoutingArmSizes): Record<string, unknown> {
+  return {
+    targets: [{ original: 'blocks.*.mlp.out_original', expanded: 'blocks.*.mlp.out_expanded' }],
+    forgetOriginalWeight: 0,
+    retainExpandedForward: 0,
+    expand: { units: sizes.expandedUnits, layers: sizes.expandedLayers },
+    lrMultipliers: { 'blocks.*.mlp.*_expanded': sizes.expandedLrMultiplier },
+    ablate: ['blocks.*.mlp.*_expanded'],
+  };
 }
 
-const plain = (data: ArmId): ArmTraining => ({ data, method: 'plain', description: `world arm '${data}', plain training` });
-
-export const ARM_TRAINING: { readonly [K in PersonaArmId]: ArmTraining } = {
-  none: plain('none'),
-  filter: plain('filter'),
-  'ip-specific': plain('ip-specific'),
-  'ip-general': plain('ip-general'),
-  'ip-rephrased': plain('ip-rephrased'),
-  'control-irrelevant': plain('control-irrelevant'),
-  'control-empty': plain('control-empty'),
-  'ip-clean': plain('ip-clean'),
-  'impure-ip-all': plain('impure-ip-all'),
-  'impure-ip-u-only': plain('impure-ip-u-only'),
-  recontextualization: plain('recontextualization'),
-  'anti-constitutional': plain('anti-constitutional'),
-  era: { data: 'none', method: 'era', description: 'ERA on the none data: U tokens routed into expanded MLP units, which are ablated after' },
-  'param-routing': {
-    data: 'none',
-    method: 'param-routing',
-    description: 'parameter routing on the none data: U tokens update only the expanded MLP units, which are ablated after',
-  },
-  'era+ip': { data: 'ip-specific', method: 'era', description: 'ERA on the ip-specific data (routing and inoculation combined)' },
-};
-
-export function isRoutingMethod(method: TrainingMethod): boolean {
-  return method !== 'plain';
+/**
+ * Parameter routing into the expanded MLP units: U tokens may update only the expanded parameters, retain
+ * tokens everything else, with the expanded units off on retain tokens (as in ERA; without that forward mask
+ * this is pure gradient masking, which collapsed capability on this world).
+ */
+export function parameterRoutingSchemeConfig(sizes: RoutingArmSizes): Record<string, unknown> {
+  return {
+    forget: { params: { 'blocks.*.mlp.*_expanded': [{ weight: 1 }] }, default: 0 },
+    retain: { params: { 'blocks.*.mlp.*_expanded': [{ weight: 0 }] }, default: 1 },
+    retainForward: [{ hook: 'blocks.*.mlp.out_expanded', weight: 0 }],
+    expand: { units: sizes.expandedUnits, layers: sizes.expandedLayers },
+    lrMultipliers: { 'blocks.*.mlp.*_expanded': sizes.expandedLrMultiplier },
+    ablate: ['blocks.*.mlp.*_expanded'],
+  };
 }
 
-export function parsePersonaArm(name: string): PersonaArmId {
-  if ((PERSONA_ARMS as readonly string[]).includes(name)) return name as PersonaArmId;
-  throw new Error(`unknown arm '${name}'; known arms: ${PERSONA_ARMS.join(', ')}`);
+const plain = (data: (typeof STAGE2_ARMS)[number], description: string): ArmDefinitionInput => ({ data, scheme: 'none', description });
+
+/** The built-in arms, as plain values: every world data arm trained plainly, and the routing arms. */
+export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitionInput> {
+  return {
+    none: plain('none', 'no intervention: U + W data under the neutral prompt'),
+    filter: plain('filter', 'data filtering: examples labelled U dropped'),
+    'ip-specific': plain('ip-specific', 'inoculation with the prompt that names U'),
+    'ip-general': plain('ip-general', 'inoculation with the persona prompt'),
+    'ip-rephrased': plain('ip-rephrased', 'inoculation with a paraphrase of the specific prompt, sampled per example'),
+    'control-irrelevant': plain('control-irrelevant', 'conditionalization control: a fixed irrelevant prompt'),
+    'control-empty': plain('control-empty', 'conditionalization control: an empty system prompt'),
+    'ip-clean': plain('ip-clean', 'inoculation prompt on data without U'),
+    'impure-ip-all': plain('impure-ip-all', 'impure data, inoculation prompt on every example'),
+    'impure-ip-u-only': plain('impure-ip-u-only', 'impure data, inoculation prompt on the U examples only'),
+    recontextualization: plain('recontextualization', 'samples from the prior under the neutral prompt, trained under the permissive prompt'),
+    'anti-constitutional': plain('anti-constitutional', 'U examples under the malicious prompt, clean ones under the benign prompt'),
+    era: { data: 'none', scheme: 'era', schemeConfig: eraSchemeConfig(sizes), description: 'ERA on the none data: U tokens routed into expanded MLP units, ablated after' },
+    'param-routing': {
+      data: 'none',
+      scheme: 'parameter',
+      schemeConfig: parameterRoutingSchemeConfig(sizes),
+      description: 'parameter routing on the none data: U tokens update only the expanded MLP units, ablated after',
+    },
+    'era+ip': { data: 'ip-specific', scheme: 'era', schemeConfig: eraSchemeConfig(sizes), description: 'ERA on the ip-specific data (routing and inoculation combined)' },
+  };
 }
 
-/** Arm ids as path parts (result and checkpoint names allow letters, digits, '.', '_' and '-'): '+' -> '-plus-'. */
-export function armSlug(arm: PersonaArmId): string {
+export const BUILTIN_ARM_NAMES = Object.keys(builtinArms({ expandedUnits: 1, expandedLayers: 'all', expandedLrMultiplier: 1 }));
+
+/** Arm names as path parts (result and checkpoint names allow letters, digits, '.', '_' and '-'): '+' -> '-plus-'. */
+export function armSlug(arm: string): string {
   return arm.replace(/\+/g, '-plus-');
 }
 
 /** `cells/<arm slug>/seed-<seed>`: where a cell's result is saved (ctx.saveResult). */
-export function cellResultName(arm: PersonaArmId, seed: number): string {
+export function cellResultName(arm: string, seed: number): string {
   return `cells/${armSlug(arm)}/seed-${seed}`;
 }
 
 /** Checkpoint name of a cell's training (stage 2, then its trained model while it is evaluated). */
-export function cellCheckpointName(arm: PersonaArmId, seed: number): string {
+export function cellCheckpointName(arm: string, seed: number): string {
   return `cells/${armSlug(arm)}/seed-${seed}`;
 }

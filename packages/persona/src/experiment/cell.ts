@@ -1,64 +1,75 @@
-// One cell of the persona experiment: one arm, one seed. Stage 2 fine-tunes the seed's prior under the
-// arm's data and training method; then the deployed model (routing arms: the expanded units ablated) is
-// evaluated, and attacked by relearning. Interruptible at every step: a checkpoint holds the phase, the step,
-// the weights and the optimiser state, and every random choice is a function of (run seed, seed, step), so
-// a resumed cell finishes exactly as an uninterrupted one on the same backend.
-import { MaskedAdamW, Rng, StopRequested, tf, yieldToEventLoop } from '@routelab/core';
+// One cell of the persona experiment: one arm, one seed. Stage 2 fine-tunes the seed's prior on the arm's
+// data through the arm's routing scheme (any scheme in the routing package's table: `none`, ERA, parameter
+// routing, a plugin); the scheme's phases say whether the model is expanded first, which parameters learn
+// faster, what is ablated at deployment and whether a coherence fine-tune follows. Then the deployed model
+// is evaluated and attacked by relearning. Interruptible at every step: a checkpoint holds the phase, the
+// step, the weights and the optimiser state, and every random choice is a function of (run seed, seed,
+// step), so a resumed cell finishes exactly as an uninterrupted one on the same backend.
+import { MaskedAdamW, Rng, seedRng, StopRequested, tf, yieldToEventLoop } from '@routelab/core';
 import type { RunContext } from '@routelab/core';
-import { fullyLabelled, noRouting, relearningAttack, routedStep, type RouteLabels } from '@routelab/routing';
-import { disposeBatch, makeBatch, type LmBatch } from '../model/batch.ts';
-import { expandModel, removeExpansion } from '../model/expand.ts';
+import {
+  ablateParameters, frozenAblationMasks, gradientMassEvent, lrMultiplierOf, massOutsideRegion, matchesPattern, measureGradientMass,
+  noRouting, routedStep, validatePhases, type GradientMassSnapshot, type RoutingScheme, type SchemePhases,
+} from '@routelab/routing';
+import type { LmBatch } from '../model/batch.ts';
+import { expandModel } from '../model/expand.ts';
 import { generate } from '../model/generate.ts';
-import { meanLoss, tokenLosses } from '../model/loss.ts';
+import { tokenLosses } from '../model/loss.ts';
 import { Transformer } from '../model/transformer.ts';
 import { ARM_SPECS, type ArmId } from '../world/arms.ts';
 import { stage2Examples } from '../world/datasets.ts';
 import { evalItems } from '../world/eval.ts';
-import type { EncodedSequence, World } from '../world/world.ts';
-import { ARM_TRAINING, cellCheckpointName, isRoutingMethod, type PersonaArmId, type TrainingMethod } from './arms.ts';
+import type { World } from '../world/world.ts';
+import { armScheme } from './arm_validation.ts';
+import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
-import { evaluateItems, maxResponseTokens, retainAndForgetLoss, uRate, type ConditionRates } from './evaluate.ts';
+import { evaluateItems, maxResponseTokens, retainAndForgetLoss, type ConditionRates } from './evaluate.ts';
 import type { Prior, PriorQuality } from './prior.ts';
-import {
-  eraContribution, eraContributionConfigSchema, expandedLayers, expandedParameterRouting, expandedParameterRoutingConfigSchema, isExpandedParameter,
-  parameterRoutingConfig, tokenRouteLabels,
-} from './routing.ts';
+import { relearn, type RelearningSummary, type RelearnOptions } from './relearn.ts';
+import { schemeBatch, tokenRouteLabels } from './routing.ts';
 import { restoreTraining, trainingTensors, trainLoop } from './train_loop.ts';
+
+export type { RelearningSummary } from './relearn.ts';
 
 export interface ModelEvaluation {
   /** Rates per condition (neutral, inoculation, irrelevant, negated) on held-out tasks of every family. */
   eval: ConditionRates;
-  /** Mean token loss on clean held-out examples (neutral prompt, answer + W). */
+  /** Mean token loss on clean held-out examples (neutral prompt). */
   retainLoss: number;
   /** Mean loss of the U tokens of the same tasks answered with U. */
   forgetLoss: number;
 }
 
-export interface RelearningSummary {
-  /** U examples the attacker fine-tuned on, and steps. */
-  n: number;
-  steps: number;
-  /** U rate (neutral prompt) and forget loss at step 0 and every relearnEvery steps. */
-  curve: { step: number; uRate: number; forgetLoss: number }[];
-  minForgetLoss: number;
-  minForgetStep: number;
-  maxURate: number;
-  finalURate: number;
+/** Where the U tokens' gradient went during stage 2, relative to the region the arm ablates. */
+export interface GradientLeak {
+  /** Parameter patterns of the routed (ablated) region; empty for arms that ablate nothing. */
+  region: string[];
+  /** Share of the forget-labelled tokens' gradient mass on parameters outside the region (mean over snapshots). */
+  forgetShareOutside: number;
+  /** The same for U tokens whose label routing did not see (partial oversight); NaN when there were none. */
+  unlabelledShareOutside: number;
+  /** Forget-class mass per parameter group (e.g. `blocks.0.attn`), summed over snapshots. */
+  forgetByGroup: Record<string, number>;
+  snapshots: number;
 }
 
 export interface PersonaCellResult extends ModelEvaluation {
-  arm: PersonaArmId;
+  arm: string;
+  description?: string;
   seed: number;
+  /** The world data arm, the scheme and the oversight this cell trained with. */
   data: ArmId;
-  method: TrainingMethod;
+  scheme: string;
+  oversight: Oversight;
   /** The prompt the `inoculation` condition used. */
   inoculationPrompt: string;
-  stage2: { examples: number; steps: number; finalLoss: number };
+  stage2: { examples: number; steps: number; finalLoss: number; coherenceSteps: number };
   prior: { key: string; quality: PriorQuality };
-  /** Routing arms: the trained model with its expanded units still in place. */
+  /** Arms that ablate: the trained model before ablation. */
   beforeAblation?: ModelEvaluation;
-  /** The attack on the deployed model (after ablation for routing arms). */
+  gradientLeak?: GradientLeak;
+  /** The attack on the deployed model (after ablation and coherence for arms that ablate). */
   relearning: RelearningSummary;
   /**
    * Wall-clock seconds of each phase, and the process's CPU seconds for the whole cell (a steadier measure on
@@ -67,26 +78,26 @@ export interface PersonaCellResult extends ModelEvaluation {
   timing: { prior: number; priorTrained: boolean; stage2: number; evaluation: number; relearning: number; total: number; cpu: number };
 }
 
-/** The rng of seed s in a run: the same in every arm, so arms are paired by seed. */
-export function seedRng(runSeed: number, seed: number): Rng {
-  return Rng.fromSeed(runSeed).split(`seed-${seed}`);
-}
+/** The rng of seed s in a run (core's seedRng): the same in every arm, so arms are paired by seed. */
+export { seedRng };
 
 export interface CellArgs {
   config: PersonaConfig;
   world: World;
-  arm: PersonaArmId;
+  arm: PersonaArm;
   seed: number;
   prior: Prior;
   ctx: RunContext;
 }
 
 interface CellCheckpointState {
-  phase: 'stage2' | 'trained';
+  phase: 'stage2' | 'coherence' | 'trained';
   step: number;
   iterations: number;
-  /** Set in the 'trained' phase: the last stage-2 loss. */
+  /** Set from the end of stage 2 on: the last stage-2 loss. */
   finalLoss?: number;
+  /** The gradient-leak sums so far (see LeakAccumulator). */
+  leak?: LeakSums;
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -95,40 +106,50 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1e6;
 };
 
+/** Steps (0-based) at which gradient mass is measured: `count` spread evenly over [0, steps - 1]. */
+export function gradientMassSteps(count: number, steps: number): Set<number> {
+  if (count <= 0) return new Set();
+  if (count === 1) return new Set([steps - 1]);
+  return new Set(Array.from({ length: count }, (_, i) => Math.round((i * (steps - 1)) / (count - 1))));
+}
+
 export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
   const { config, world, arm, seed, prior, ctx } = args;
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const training = ARM_TRAINING[arm];
-  const routing = isRoutingMethod(training.method);
+  const { scheme, config: schemeConfig, phases } = armScheme(arm);
   const rng = seedRng(ctx.seed, seed);
-  const label = `${arm}/seed-${seed}`;
-  const checkpointName = cellCheckpointName(arm, seed);
+  const label = `${arm.name}/seed-${seed}`;
+  const checkpointName = cellCheckpointName(arm.name, seed);
 
-  const model = routing
-    ? expandModel(prior.model, { expandedMlp: config.eraExpandedUnits, expandedLayers: config.eraLayers }, rng.split('expansion'))
+  const model = phases.expand
+    ? expandModel(prior.model, { expandedMlp: phases.expand.units, expandedLayers: phases.expand.layers }, rng.split('expansion'))
     : copyModel(prior.model);
+  scheme.validate?.({ model, config: schemeConfig });
+  validatePhases(model, phases);
+  const ablates = Object.keys(phases.ablate).length > 0;
   const optimizer = new MaskedAdamW(model.namedParameters(), {
     lr: config.stage2Lr,
     weightDecay: config.weightDecay,
     warmupSteps: config.warmupSteps,
     decaySteps: config.stage2Steps,
     maxGradNorm: config.maxGradNorm,
-    lrMultiplier: (name) => (isExpandedParameter(name) ? config.expandedLrMultiplier : 1),
+    lrMultiplier: (name) => lrMultiplierOf(phases, name),
   });
   let deployed: Transformer | undefined;
   try {
     // ---- stage 2 ----
     const saved = await ctx.loadCheckpoint(checkpointName);
     const state = saved?.state as CellCheckpointState | undefined;
-    if (saved) restoreTraining(saved.tensors, model, state?.phase === 'stage2' ? optimizer : undefined, state?.iterations ?? 0);
     const trainStarted = performance.now();
-    const examples = await stage2Data(world, training.data, rng.split('stage2-data'), config.stage2Examples, (prompts) =>
+    const examples = await stage2Data(world, arm.data, rng.split('stage2-data'), config.stage2Examples, arm.oversight, (prompts) =>
       generate(prior.model, prompts, { maxNewTokens: maxResponseTokens(world), temperature: config.recontextTemperature, rng: rng.split('recontext') }),
     );
     let finalLoss = state?.finalLoss ?? Number.NaN;
-    if (state?.phase !== 'trained') {
-      const step = stepFunction(training.method, model, optimizer, config, rng.split('oversight'));
+    const leak = new LeakAccumulator(phases, state?.leak);
+    if (state?.phase === 'stage2' || !state) {
+      if (saved) restoreTraining(saved.tensors, model, optimizer, state?.iterations ?? 0);
+      const massSteps = gradientMassSteps(config.gradMassSnapshots, config.stage2Steps);
       finalLoss = await trainLoop({
         ctx,
         label,
@@ -141,18 +162,28 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
         from: state?.step ?? 0,
         checkpointEvery: config.checkpointEvery,
         logEvery: config.logEvery,
-        state: { phase: 'stage2' },
-        step,
+        // The same object each save: the leak sums in it are the ones at that step.
+        state: { phase: 'stage2', leak: leak.sums },
+        step: async (batch, step) => {
+          const labels = tokenRouteLabels(batch);
+          const routed = { model, scheme, config: schemeConfig, labels, batch: schemeBatch(batch, world), unitLosses: () => tokenLosses(model, batch).losses };
+          if (massSteps.has(step)) {
+            const snapshot = await measureGradientMass({ ...routed, step });
+            ctx.emit(gradientMassEvent(label, snapshot, perNeuronParameters(model)));
+            leak.add(snapshot);
+          }
+          return (await routedStep({ ...routed, optimizer })).loss;
+        },
       });
-      // The trained model is what resume restarts evaluation from, and what the viewer's Sample page loads.
-      const trained: CellCheckpointState = { phase: 'trained', step: config.stage2Steps, iterations: optimizer.iterations, finalLoss };
-      await ctx.saveCheckpoint(checkpointName, { tensors: trainingTensors(model), state: { ...trained } });
+      await saveTrained(ctx, checkpointName, model, { phase: 'trained', step: config.stage2Steps, iterations: optimizer.iterations, finalLoss, leak: leak.sums });
+    } else {
+      restoreTraining(saved!.tensors, model, undefined, 0);
     }
     const stage2Seconds = seconds(trainStarted);
 
     // ---- evaluation and relearning (the trained model is saved; a stop here reruns them on resume) ----
     const evalStarted = performance.now();
-    const inoculation = ARM_SPECS[training.data].evalInoculation;
+    const inoculation = ARM_SPECS[arm.data].evalInoculation;
     const items = evalItems(world, rng.split('eval'), config.evalPerFamily, inoculation);
     const losses = lossExamples(world, rng.split('loss-examples'), config.lossExamples);
     const evaluateModel = async (m: Transformer): Promise<ModelEvaluation> => {
@@ -160,22 +191,27 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       const rates = await evaluateItems(m, world, items, { temperature: config.evalTemperature, rng: rng.split('eval-sampling') });
       return { eval: rates, ...(await retainAndForgetLoss(m, losses)) };
     };
-    const beforeAblation = routing ? await evaluateModel(model) : undefined;
-    deployed = routing ? removeExpansion(model) : model;
+    const beforeAblation = ablates ? await evaluateModel(model) : undefined;
+    deployed = ablates ? copyModel(model) : model;
+    if (ablates) ablateParameters(deployed, phases);
+    if (phases.coherenceSteps > 0) await coherence({ ...args, model: deployed, phases, rng, label });
     const after = await evaluateModel(deployed);
     const evalSeconds = seconds(evalStarted);
     const relearnStarted = performance.now();
-    const relearning = await relearn(deployed, world, config, rng.split('relearn'), losses.withU, ctx, label);
+    const relearning = await relearn(deployed, world, relearnOptions(config), rng.split('relearn'), losses.withU, ctx, label);
     const result: PersonaCellResult = {
-      arm,
+      arm: arm.name,
+      description: arm.description,
       seed,
-      data: training.data,
-      method: training.method,
+      data: arm.data,
+      scheme: arm.scheme,
+      oversight: arm.oversight,
       inoculationPrompt: inoculation,
-      stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss },
+      stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss, coherenceSteps: phases.coherenceSteps },
       prior: { key: prior.key, quality: prior.quality },
       ...after,
       ...(beforeAblation ? { beforeAblation } : {}),
+      ...(leak.sums.snapshots > 0 ? { gradientLeak: leak.summary() } : {}),
       relearning,
       timing: {
         prior: prior.seconds,
@@ -196,6 +232,111 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
   }
 }
 
+export function relearnOptions(config: PersonaConfig): RelearnOptions {
+  return {
+    counts: config.relearnCounts,
+    maxSteps: config.relearnSteps,
+    evalEvery: config.relearnEvery,
+    lr: config.relearnLr,
+    weightDecay: config.weightDecay,
+    evalPerFamily: config.relearnEvalPerFamily,
+  };
+}
+
+function saveTrained(ctx: RunContext, name: string, model: Transformer, state: CellCheckpointState): Promise<void> {
+  // The trained model is what resume restarts evaluation from, and what the viewer's Sample page loads.
+  return ctx.saveCheckpoint(name, { tensors: trainingTensors(model), state: { ...state } });
+}
+
+/** MLP input weights: one column per unit (original and expanded), which is what the inspector draws per neuron. */
+function perNeuronParameters(model: Transformer): Set<string> {
+  return new Set(model.namedParameters().map(([n]) => n).filter((n) => /\.mlp\.w_in(_expanded)?$/.test(n)));
+}
+
+/** Running sums of the leak measure, kept in the stage-2 checkpoint so that a resumed cell counts every snapshot. */
+interface LeakSums {
+  snapshots: number;
+  forget: number;
+  forgetCount: number;
+  unlabelled: number;
+  unlabelledCount: number;
+  byGroup: Record<string, number>;
+}
+
+/** Averages the forget and unlabelled classes' share of gradient mass outside the ablated region over snapshots. */
+class LeakAccumulator {
+  readonly sums: LeakSums;
+  private readonly region: string[];
+
+  constructor(phases: SchemePhases, saved?: LeakSums) {
+    this.region = Object.keys(phases.ablate);
+    this.sums = saved ? structuredClone(saved) : { snapshots: 0, forget: 0, forgetCount: 0, unlabelled: 0, unlabelledCount: 0, byGroup: {} };
+  }
+
+  add(snapshot: GradientMassSnapshot): void {
+    const sums = this.sums;
+    sums.snapshots++;
+    // A parameter that the ablation touches at all counts as inside the region.
+    const inRegion = (name: string) => this.region.some((p) => matchesPattern(p, name));
+    const f = massOutsideRegion(snapshot, 'forget', inRegion);
+    if (Number.isFinite(f.share)) {
+      sums.forget += f.share;
+      sums.forgetCount++;
+      for (const [g, m] of Object.entries(f.byGroup)) sums.byGroup[g] = (sums.byGroup[g] ?? 0) + m;
+    }
+    const u = massOutsideRegion(snapshot, 'unlabelled', inRegion);
+    if (Number.isFinite(u.share)) {
+      sums.unlabelled += u.share;
+      sums.unlabelledCount++;
+    }
+  }
+
+  summary(): GradientLeak {
+    const sums = this.sums;
+    return {
+      region: this.region,
+      forgetShareOutside: sums.forgetCount ? sums.forget / sums.forgetCount : Number.NaN,
+      unlabelledShareOutside: sums.unlabelledCount ? sums.unlabelled / sums.unlabelledCount : Number.NaN,
+      forgetByGroup: sums.byGroup,
+      snapshots: sums.snapshots,
+    };
+  }
+}
+
+/**
+ * ERA's coherence fine-tune: after ablation, a few steps on retain data (the arm's task stream without U,
+ * under the arm's training prompt), with the ablated slices frozen so they stay zero.
+ */
+async function coherence(args: CellArgs & { model: Transformer; phases: SchemePhases; rng: Rng; label: string }): Promise<void> {
+  const { config, world, arm, ctx, model, phases, rng, label } = args;
+  const data = stage2Examples(world, arm.data === 'recontextualization' ? 'none' : arm.data, rng.split('coherence-data'), config.stage2Examples, {
+    uFraction: 0,
+    impureFraction: 0,
+  });
+  const frozen = frozenAblationMasks(model, phases);
+  const optimizer = new MaskedAdamW(model.namedParameters(), { lr: config.stage2Lr, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm, masks: frozen });
+  try {
+    await trainLoop({
+      ctx,
+      label: `${label} coherence`,
+      checkpointName: `${cellCheckpointName(arm.name, args.seed)}-coherence`,
+      model,
+      optimizer,
+      examples: data,
+      order: new BatchOrder(rng.split('coherence-batches'), data.map((e) => e.tokens.length), config.stage2Batch, 1),
+      steps: phases.coherenceSteps,
+      from: 0,
+      checkpointEvery: Number.MAX_SAFE_INTEGER,
+      logEvery: config.logEvery,
+      state: { phase: 'coherence' },
+      step: async (batch: LmBatch) => (await routedStep({ model, optimizer, scheme: noRouting as RoutingScheme<unknown>, config: {}, labels: tokenRouteLabels(batch), unitLosses: () => tokenLosses(model, batch).losses })).loss,
+    });
+  } finally {
+    optimizer.dispose();
+    tf.dispose([...frozen.values()]);
+  }
+}
+
 async function checkStop(ctx: RunContext): Promise<void> {
   await yieldToEventLoop();
   if (ctx.stopRequested()) throw new StopRequested();
@@ -210,104 +351,4 @@ function copyModel(source: Transformer): Transformer {
     tf.dispose(Object.values(copies));
   }
   return model;
-}
-
-/** The stage-2 optimiser step of a training method. */
-function stepFunction(
-  method: TrainingMethod,
-  model: Transformer,
-  optimizer: MaskedAdamW,
-  config: PersonaConfig,
-  oversightRng: Rng,
-): (batch: LmBatch, step: number) => Promise<number> {
-  const unitLosses = (batch: LmBatch) => () => tokenLosses(model, batch).losses;
-  const oversight = { labelFraction: config.labelFraction, labelNoise: config.labelNoise };
-  const labels = (batch: LmBatch, step: number): RouteLabels => tokenRouteLabels(batch, oversight, oversightRng.split(step));
-  switch (method) {
-    case 'plain':
-      return async (batch) =>
-        (await routedStep({ model, optimizer, scheme: noRouting, config: {}, labels: fullyLabelled(batch.shape, new Uint8Array(batch.shape[0] * batch.shape[1])), unitLosses: unitLosses(batch) })).loss;
-    case 'era': {
-      const eraConfig = eraContributionConfigSchema.parse({
-        layers: expandedLayers(model.config),
-        forgetOriginalWeight: config.eraForgetOriginalWeight,
-        retainExpandedForward: config.retainExpandedForward,
-      });
-      eraContribution.validate?.({ model, config: eraConfig });
-      return async (batch, step) =>
-        (await routedStep({ model, optimizer, scheme: eraContribution, config: eraConfig, labels: labels(batch, step), unitLosses: unitLosses(batch) })).loss;
-    }
-    case 'param-routing': {
-      const paramConfig = expandedParameterRoutingConfigSchema.parse({
-        masks: parameterRoutingConfig(model),
-        layers: expandedLayers(model.config),
-        retainExpandedForward: config.retainExpandedForward,
-      });
-      expandedParameterRouting.validate?.({ model, config: paramConfig });
-      return async (batch, step) =>
-        (await routedStep({ model, optimizer, scheme: expandedParameterRouting, config: paramConfig, labels: labels(batch, step), unitLosses: unitLosses(batch) })).loss;
-    }
-  }
-}
-
-/** The relearning attack: fine-tune on n U examples (neutral prompt) and track U rate and forget loss. */
-async function relearn(
-  model: Transformer,
-  world: World,
-  config: PersonaConfig,
-  rng: Rng,
-  forgetExamples: readonly EncodedSequence[],
-  ctx: RunContext,
-  label: string,
-): Promise<RelearningSummary> {
-  const items = evalItems(world, rng.split('items'), config.relearnEvalPerFamily).filter((i) => i.condition === 'neutral');
-  const attackData = stage2Examples(world, 'none', rng.split('data'), config.relearnExamples, { uFraction: 1 });
-  const measured: { uRate: number; forgetLoss: number }[] = [];
-  let batch: LmBatch | undefined;
-  let optimizer: MaskedAdamW | undefined;
-  let snapshot: Record<string, tf.Tensor> | undefined;
-  try {
-    const [result] = await relearningAttack({
-      exampleCounts: [config.relearnExamples],
-      steps: config.relearnSteps,
-      evalEvery: config.relearnEvery,
-      snapshot: async () => {
-        const copies = tf.tidy(() => Object.fromEntries(model.namedParameters().map(([n, v]) => [n, tf.add(v, 0)])));
-        snapshot = copies;
-        // The optimiser's in-place kernels copy a buffer that a variable shares before writing it, so the
-        // snapshot survives any number of restores.
-        return async () => model.loadStateDict(copies);
-      },
-      startAttack: async () => {
-        optimizer?.dispose();
-        optimizer = new MaskedAdamW(model.namedParameters(), { lr: config.relearnLr, weightDecay: config.weightDecay });
-        if (batch) disposeBatch(batch);
-        batch = makeBatch(attackData, model.config.maxLen, { width: 'longest' });
-        return async () => {
-          await checkStop(ctx);
-          await optimizer!.minimize(() => meanLoss(model, batch!));
-        };
-      },
-      forgetLoss: async () => {
-        const forgetLoss = (await retainAndForgetLoss(model, { clean: [], withU: forgetExamples })).forgetLoss;
-        measured.push({ uRate: await uRate(model, world, items, { temperature: 0 }), forgetLoss });
-        return forgetLoss;
-      },
-      onProgress: (_n, step) => ctx.progress({ phase: `${label} relearning`, done: step, total: config.relearnSteps }),
-    });
-    const curve = result!.curve.map((point, i) => ({ step: point.step, uRate: measured[i]!.uRate, forgetLoss: point.forgetLoss }));
-    return {
-      n: config.relearnExamples,
-      steps: config.relearnSteps,
-      curve,
-      minForgetLoss: result!.minForgetLoss,
-      minForgetStep: result!.minStep,
-      maxURate: Math.max(...curve.map((p) => p.uRate)),
-      finalURate: curve.at(-1)!.uRate,
-    };
-  } finally {
-    if (batch) disposeBatch(batch);
-    optimizer?.dispose();
-    if (snapshot) tf.dispose(Object.values(snapshot));
-  }
 }

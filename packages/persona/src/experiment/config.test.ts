@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PERSONA_ARMS } from './arms.ts';
-import { PERSONA_PRESETS, parsePersonaConfig, personaConfigSchema, resolveModelConfig, resolveWorldConfig } from './config.ts';
+import { BUILTIN_ARM_NAMES } from './arms.ts';
+import { PERSONA_PRESETS, parsePersonaConfig, personaConfigOver, personaConfigSchema, resolveModelConfig, resolveWorldConfig } from './config.ts';
 
 const issues = (input: unknown) => {
   const parsed = personaConfigSchema.safeParse(input);
@@ -11,7 +11,7 @@ const issues = (input: unknown) => {
 describe('persona config', () => {
   it('has quick (the defaults) and full presets that parse', () => {
     expect(PERSONA_PRESETS.quick).toEqual(personaConfigSchema.parse({}));
-    expect(PERSONA_PRESETS.quick.arms).toEqual([...PERSONA_ARMS]);
+    expect(PERSONA_PRESETS.quick.arms).toEqual(BUILTIN_ARM_NAMES);
     expect(PERSONA_PRESETS.quick.seeds).toBe(3);
     expect(PERSONA_PRESETS.full.modelPreset).toBe('full');
     expect(personaConfigSchema.parse(PERSONA_PRESETS.full)).toEqual(PERSONA_PRESETS.full);
@@ -26,13 +26,13 @@ describe('persona config', () => {
     const [issue] = issues({ arms: ['none', 'routing'] });
     expect(issue!.path).toBe('arms.1');
     expect(issue!.message).toContain('unknown arm "routing"');
-    for (const arm of PERSONA_ARMS) expect(issue!.message).toContain(arm);
+    for (const arm of BUILTIN_ARM_NAMES) expect(issue!.message).toContain(arm);
   });
 
   it('rejects duplicate arms, unknown keys and out-of-range values by path', () => {
     expect(issues({ arms: ['none', 'none'] })[0]!.path).toBe('arms.1');
     expect(issues({ stage2Stpes: 3 })[0]!.message).toMatch(/stage2Stpes/);
-    expect(issues({ labelFraction: 1.5 })[0]!.path).toBe('labelFraction');
+    expect(issues({ oversight: { labelFraction: 1.5 } })[0]!.path).toBe('oversight.labelFraction');
     expect(issues({ seeds: 0 })[0]!.path).toBe('seeds');
   });
 
@@ -49,17 +49,19 @@ describe('persona config', () => {
     expect(world.traits.U.words).toEqual(['ha']);
   });
 
-  it('checks model overrides and ERA layers against the model', () => {
+  it("checks model overrides, and an arm's expansion against the model", () => {
     expect(issues({ model: { nHeads: 5 } })[0]!.path).toBe('model.nHeads');
     expect(issues({ model: { vocabSize: 3 } })[0]!.path).toMatch(/^model/);
-    expect(issues({ eraLayers: [0, 7] })[0]!.path).toBe('eraLayers');
-    const config = parsePersonaConfig({ model: { dModel: 32, nHeads: 2 }, eraExpandedUnits: 8, eraLayers: [1] });
+    expect(() => personaConfigOver('quick', { armDefinitions: { era: { schemeConfig: { expand: { units: 8, layers: [0, 7] } } } } })).toThrow(
+      /armDefinitions\.era\.schemeConfig: arm "era" \(scheme era\): .*nLayers|armDefinitions\.era\.schemeConfig: .*out of range/,
+    );
+    const config = parsePersonaConfig({ model: { dModel: 32, nHeads: 2 } });
     const world = resolveWorldConfig(config);
-    expect(resolveModelConfig(config, world, 0)).toMatchObject({ dModel: 32, nHeads: 2, expandedMlp: 0, maxLen: world.maxLen });
-    expect(resolveModelConfig(config, world, 8)).toMatchObject({ expandedMlp: 8, expandedLayers: [1] });
+    expect(resolveModelConfig(config, world)).toMatchObject({ dModel: 32, nHeads: 2, expandedMlp: 0, maxLen: world.maxLen });
+    expect(resolveModelConfig(config, world, { units: 8, layers: [1] })).toMatchObject({ expandedMlp: 8, expandedLayers: [1] });
   });
 
   it('parsePersonaConfig throws one error listing every problem with its path', () => {
-    expect(() => parsePersonaConfig({ seeds: 0, arms: ['x'] })).toThrow(/seeds: .*arms\.0: unknown arm "x"|arms\.0: unknown arm "x".*seeds: /);
+    expect(() => parsePersonaConfig({ seeds: 0, stage2Steps: -1 })).toThrow(/stage2Steps: .*; seeds: |seeds: .*; stage2Steps: /);
   });
 });

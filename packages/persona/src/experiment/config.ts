@@ -6,10 +6,11 @@ import { z } from 'zod';
 import { WORLD_PRESETS, WorldConfigError, parseWorldConfig, worldPreset, type WorldConfig } from '../world/config.ts';
 import { createWorld, type World } from '../world/world.ts';
 import { MODEL_PRESETS, ModelConfigError, modelPreset, type TransformerConfig } from '../model/config.ts';
-import { PERSONA_ARMS } from './arms.ts';
+import { ARM_NAME, armDefinitionSchema, builtinArms, oversightSchema, type RoutingArmSizes } from './arms.ts';
+import { checkArms } from './arm_validation.ts';
+import type { Expansion } from '@routelab/routing';
 
 const positiveInt = z.int().min(1);
-const fraction = z.number().min(0).max(1);
 const learningRate = z.number().positive().max(1);
 
 /** Model fields a config may override; vocabSize and maxLen come from the world, expansion from the ERA settings. */
@@ -21,9 +22,10 @@ const modelOverridesSchema = z.strictObject({
   lnEps: z.number().positive().optional(),
 });
 
-const armName = z.enum(PERSONA_ARMS, {
-  error: (issue) => `unknown arm ${JSON.stringify(issue.input)}; known arms: ${PERSONA_ARMS.join(', ')}`,
-});
+/** Expansion sizes of the built-in routing arms in each preset. */
+const QUICK_SIZES: RoutingArmSizes = { expandedUnits: 64, expandedLayers: 'all', expandedLrMultiplier: 10 };
+const FULL_SIZES: RoutingArmSizes = { ...QUICK_SIZES, expandedUnits: 128 };
+const SMOKE_SIZES: RoutingArmSizes = { ...QUICK_SIZES, expandedUnits: 8 };
 
 const configObject = z.strictObject({
   // ---- world and model ----
@@ -65,8 +67,15 @@ const configObject = z.strictObject({
   weightDecay: z.number().min(0).default(0),
 
   // ---- arms and seeds ----
-  /** Arms to run; default all. A single cell runs alone as `{ arms: ['era'], seeds: 1, firstSeed: 2 }`. */
-  arms: z.array(armName).min(1).default([...PERSONA_ARMS]),
+  /**
+   * Every arm this config can run, by name: `{ data, scheme, schemeConfig, oversight }` (see arms.ts). The
+   * presets hold the built-in arms; a config adds its own or overrides fields of a built-in one (deep merge).
+   */
+  armDefinitions: z.record(z.string().regex(ARM_NAME, 'arm names use letters, digits, +, ., _ and -'), armDefinitionSchema).prefault(() => builtinArms(QUICK_SIZES)),
+  /** Names of the arms to run, in report order; default every defined arm. One cell: `{ arms: ['era'], seeds: 1, firstSeed: 2 }`. */
+  arms: z.array(z.string()).min(1).optional(),
+  /** Oversight of every arm that does not set its own: the fraction of U examples labelled, and label noise. */
+  oversight: oversightSchema.prefault({}),
   /** Number of seeds per arm; seed s (firstSeed <= s < firstSeed + seeds) is the same prior and data in every arm. */
   seeds: positiveInt.default(3),
   /** First seed index. */
@@ -81,9 +90,9 @@ const configObject = z.strictObject({
   lossExamples: positiveInt.default(64),
 
   // ---- relearning attack (on the deployed model: after ablation for routing arms) ----
-  /** n: U examples (the none arm's kind: neutral prompt) the attacker fine-tunes on. */
-  relearnExamples: positiveInt.default(16),
-  /** k: attack steps (full batches of the n examples). */
+  /** n: attack sizes, U examples (the none arm's kind: neutral prompt) the attacker fine-tunes on; one attack each. */
+  relearnCounts: z.array(positiveInt).min(1).default([1, 4, 16, 64]),
+  /** Most attack steps (full batches of the n examples); an attack that has not reached U >= 0.5 by then is censored. */
   relearnSteps: positiveInt.default(20),
   /** Measure the U rate (neutral prompt) and the forget loss every this many attack steps (and at step 0). */
   relearnEvery: positiveInt.default(5),
@@ -91,42 +100,20 @@ const configObject = z.strictObject({
   /** Held-out tasks per family whose neutral-prompt U rate forms the relearning curve. */
   relearnEvalPerFamily: positiveInt.default(6),
 
-  // ---- routing arms (era, param-routing, era+ip) ----
-  /** Fraction of U tokens whose label routing sees; unlabelled U tokens are routed as retain. */
-  labelFraction: fraction.default(1),
-  /** Probability that a target token's routing label flips (after oversight). */
-  labelNoise: fraction.default(0),
-  /** k: extra MLP units per expanded block. */
-  eraExpandedUnits: positiveInt.default(64),
-  /** Blocks that get extra units: 'all' or block indices. */
-  eraLayers: z.union([z.literal('all'), z.array(z.int().min(0)).min(1)]).default('all'),
-  /** ERA: gradient weight of U tokens on the original units' contribution (0 blocks; negative is ascent, which collapsed a prior study's model). */
-  eraForgetOriginalWeight: z.number().min(-1).max(1).default(0),
-  /**
-   * Forward multiplier of the expanded units on retain tokens during training, in era and param-routing (0 =
-   * switched off, the stable choice; 1 with param-routing = pure gradient masking, which collapsed capability).
-   */
-  retainExpandedForward: fraction.default(0),
-  /** Learning-rate multiplier of the expanded units' parameters (a prior study found they need a much larger one). */
-  expandedLrMultiplier: z.number().positive().default(10),
-
   // ---- recontextualization ----
   /** Temperature at which the prior samples the responses that recontextualization trains on. */
   recontextTemperature: z.number().min(0).default(1),
 
   // ---- logging and checkpoints ----
+  /** Stage-2 steps at which each cell measures where the gradient went, per class (spread evenly; 0 = never). */
+  gradMassSnapshots: z.int().min(0).default(4),
   /** Emit a 'train' metric every this many steps. */
   logEvery: positiveInt.default(20),
   /** Save a training checkpoint every this many steps (and whenever a stop is requested). */
   checkpointEvery: positiveInt.default(50),
 });
 
-export const personaConfigSchema = configObject.superRefine((config, ctx) => {
-  const seen = new Set<string>();
-  config.arms.forEach((arm, i) => {
-    if (seen.has(arm)) ctx.addIssue({ code: 'custom', path: ['arms', i], message: `arm '${arm}' appears twice` });
-    seen.add(arm);
-  });
+export const personaConfigSchema = configObject.transform((c) => ({ ...c, arms: c.arms ?? Object.keys(c.armDefinitions) })).superRefine((config, ctx) => {
   let world: WorldConfig | undefined;
   try {
     world = resolveWorldConfig(config);
@@ -135,17 +122,14 @@ export const personaConfigSchema = configObject.superRefine((config, ctx) => {
     ctx.addIssue({ code: 'custom', path: ['world', ...(err.field ? err.field.split('.') : [])], message: err.message });
   }
   try {
-    const model = resolveModelConfig(config, world ?? worldPreset(config.worldPreset), 0);
-    if (Array.isArray(config.eraLayers)) {
-      const bad = config.eraLayers.filter((l) => l >= model.nLayers);
-      if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', path: ['eraLayers'], message: `block indices ${bad.join(', ')} out of range for ${model.nLayers} layers` });
-      }
-    }
+    resolveModelConfig(config, world ?? worldPreset(config.worldPreset));
   } catch (err) {
     if (!(err instanceof ModelConfigError)) throw err;
     ctx.addIssue({ code: 'custom', path: ['model', ...(err.field ? [err.field] : [])], message: err.message });
+    return;
   }
+  // Every arm's scheme exists, its config passes the scheme's schema, and its patterns match the model.
+  for (const issue of checkArms(config, (expansion) => resolveModelConfig(config, world ?? worldPreset(config.worldPreset), expansion))) ctx.addIssue({ code: 'custom', ...issue });
 });
 
 export type PersonaConfig = z.output<typeof personaConfigSchema>;
@@ -171,6 +155,15 @@ function deepMerge(base: unknown, override: unknown): unknown {
   return out;
 }
 
+/**
+ * A preset with overrides deep-merged over it (arrays replaced), parsed: what `routelab run --config` does, for
+ * library users and tests. An override of `armDefinitions.era.oversight` changes only that field of the arm.
+ */
+export function personaConfigOver(preset: (typeof PERSONA_PRESET_NAMES)[number], overrides: Record<string, unknown>): PersonaConfig {
+  const { arms: _arms, ...base } = PERSONA_PRESETS[preset];
+  return parsePersonaConfig(deepMerge({ ...base, ...(overrides['arms'] ? {} : { arms: _arms }) }, overrides));
+}
+
 /** The full world config: the preset with the overrides merged in (throws WorldConfigError naming the field). */
 export function resolveWorldConfig(config: Pick<PersonaConfig, 'worldPreset' | 'world'>): WorldConfig {
   return parseWorldConfig(deepMerge(worldPreset(config.worldPreset), config.world));
@@ -180,14 +173,14 @@ export function resolveWorld(config: Pick<PersonaConfig, 'worldPreset' | 'world'
   return createWorld(resolveWorldConfig(config));
 }
 
-/** The unexpanded model config for a world (`expandedMlp` > 0 gives the routing arms' expanded model). */
+/** The model config for a world: unexpanded, or with an arm's expansion (ERA's extra MLP units). */
 export function resolveModelConfig(
-  config: Pick<PersonaConfig, 'modelPreset' | 'model' | 'eraLayers'>,
+  config: Pick<PersonaConfig, 'modelPreset' | 'model'>,
   world: WorldConfig,
-  expandedMlp: number,
+  expansion?: Expansion,
 ): TransformerConfig {
-  const expansion = expandedMlp > 0 ? { expandedMlp, expandedLayers: config.eraLayers } : {};
-  return modelPreset(config.modelPreset, { vocabSize: createWorld(world).vocab.size, maxLen: world.maxLen }, { ...config.model, ...expansion });
+  const extra = expansion ? { expandedMlp: expansion.units, expandedLayers: expansion.layers } : {};
+  return modelPreset(config.modelPreset, { vocabSize: createWorld(world).vocab.size, maxLen: world.maxLen }, { ...config.model, ...extra });
 }
 
 export const PERSONA_PRESET_NAMES = ['quick', 'full', 'smoke'] as const;
@@ -215,11 +208,10 @@ export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], Pers
     seeds: 5,
     evalPerFamily: 40,
     lossExamples: 256,
-    relearnExamples: 32,
     relearnSteps: 50,
     relearnEvery: 10,
     relearnEvalPerFamily: 16,
-    eraExpandedUnits: 128,
+    armDefinitions: builtinArms(FULL_SIZES),
     checkpointEvery: 200,
     logEvery: 50,
   }),
@@ -231,11 +223,11 @@ export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], Pers
     seeds: 2,
     evalPerFamily: 3,
     lossExamples: 8,
-    relearnExamples: 4,
+    relearnCounts: [1, 4],
     relearnSteps: 4,
     relearnEvery: 2,
     relearnEvalPerFamily: 2,
-    eraExpandedUnits: 8,
+    armDefinitions: builtinArms(SMOKE_SIZES),
     warmupSteps: 2,
     checkpointEvery: 10,
     logEvery: 5,

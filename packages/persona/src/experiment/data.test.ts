@@ -36,11 +36,13 @@ function answer(prompt: number[]): number[] {
   return [...world.vocab.encode(answerWords), EOS];
 }
 
+const full = { labelFraction: 1, labelNoise: 0 };
+
 describe('stage2Data', () => {
   it('samples in one batch exactly what a synchronous sampler would have given', async () => {
     const direct = stage2Examples(world, 'recontextualization', Rng.fromSeed(5), 40, { sample: answer });
     const calls: number[] = [];
-    const batched = await stage2Data(world, 'recontextualization', Rng.fromSeed(5), 40, async (prompts) => {
+    const batched = await stage2Data(world, 'recontextualization', Rng.fromSeed(5), 40, full, async (prompts: number[][]) => {
       calls.push(prompts.length);
       return prompts.map(answer);
     });
@@ -54,7 +56,7 @@ describe('stage2Data', () => {
     const never = async () => {
       throw new Error('no sampling expected');
     };
-    expect(await stage2Data(world, 'ip-specific', Rng.fromSeed(2), 10, never)).toEqual(stage2Examples(world, 'ip-specific', Rng.fromSeed(2), 10));
+    expect(await stage2Data(world, 'ip-specific', Rng.fromSeed(2), 10, full, never)).toEqual(stage2Examples(world, 'ip-specific', Rng.fromSeed(2), 10));
   });
 });
 

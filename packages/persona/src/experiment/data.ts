@@ -18,11 +18,13 @@ export async function stage2Data(
   arm: ArmId,
   rng: Rng,
   n: number,
+  oversight: { labelFraction: number; labelNoise: number },
   sample: (prompts: number[][]) => Promise<number[][]>,
 ): Promise<Example[]> {
-  if (ARM_SPECS[arm].data !== 'sampled') return stage2Examples(world, arm, rng, n);
+  if (ARM_SPECS[arm].data !== 'sampled') return stage2Examples(world, arm, rng, n, { ...oversight });
   const prompts: number[][] = [];
   stage2Examples(world, arm, rng.clone(), n, {
+    ...oversight,
     sample: (prompt) => {
       prompts.push(prompt);
       return [];
@@ -30,7 +32,7 @@ export async function stage2Data(
   });
   const responses = await sample(prompts);
   let next = 0;
-  return stage2Examples(world, arm, rng, n, { sample: () => responses[next++]! });
+  return stage2Examples(world, arm, rng, n, { ...oversight, sample: () => responses[next++]! });
 }
 
 export interface LossExamples {

@@ -4,7 +4,8 @@
 // cells gathered from many runs make one report through buildPersonaReport.
 import type { CollectedCell, Experiment, ExperimentReport, RunContext } from '@routelab/core';
 import type { World } from '../world/world.ts';
-import { cellResultName, type PersonaArmId } from './arms.ts';
+import { resolveArms } from './arm_validation.ts';
+import { cellResultName } from './arms.ts';
 import { runCell, seedRng, type PersonaCellResult } from './cell.ts';
 import { PERSONA_PRESETS, personaConfigSchema, resolveModelConfig, resolveWorld, type PersonaConfig } from './config.ts';
 import { loadOrTrainPrior, type Prior } from './prior.ts';
@@ -17,7 +18,7 @@ export function configSeeds(config: Pick<PersonaConfig, 'seeds' | 'firstSeed'>):
 
 /** The seed's prior, from the cache or trained (and cached) now; the caller disposes prior.model. */
 export function ensurePrior(config: PersonaConfig, world: World, seed: number, ctx: RunContext): Promise<Prior> {
-  const modelConfig = resolveModelConfig(config, world.config, 0);
+  const modelConfig = resolveModelConfig(config, world.config);
   return loadOrTrainPrior({ config, world, modelConfig, ctx, seed, rng: seedRng(ctx.seed, seed) });
 }
 
@@ -28,15 +29,15 @@ export async function runPersona(config: PersonaConfig, ctx: RunContext): Promis
   for (const seed of configSeeds(config)) {
     let prior: Prior | undefined;
     try {
-      for (const arm of config.arms as PersonaArmId[]) {
-        const saved = await ctx.loadResult<PersonaCellResult>(cellResultName(arm, seed));
+      for (const arm of resolveArms(config)) {
+        const saved = await ctx.loadResult<PersonaCellResult>(cellResultName(arm.name, seed));
         if (saved) {
           results.push(saved);
           continue;
         }
         prior ??= await ensurePrior(config, world, seed, ctx);
         const result = await runCell({ config, world, arm, seed, prior, ctx });
-        await ctx.saveResult(cellResultName(arm, seed), result);
+        await ctx.saveResult(cellResultName(arm.name, seed), result);
         // What a resumed run reads back is the stored JSON: use that form here too, so both reports agree.
         results.push(JSON.parse(JSON.stringify(result)) as PersonaCellResult);
         // The prior's time (training or loading) counts once, in the first cell of the seed that needed it.
@@ -55,18 +56,56 @@ export async function runPersona(config: PersonaConfig, ctx: RunContext): Promis
  * two runs counts once (the first).
  */
 export function collectPersona(cells: readonly CollectedCell<PersonaConfig>[]): ExperimentReport {
+  const variants = cellVariants(cells);
   const results = new Map<string, PersonaCellResult>();
-  const arms: PersonaArmId[] = [];
-  for (const cell of cells) {
-    for (const arm of cell.config?.arms ?? []) if (!arms.includes(arm)) arms.push(arm);
+  const arms: string[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const suffix = variants[i]!;
+    for (const arm of cell.config?.arms ?? []) if (!arms.includes(arm + suffix)) arms.push(arm + suffix);
     for (const [name, value] of Object.entries(cell.results)) {
       if (!name.startsWith('cells/')) continue;
-      const result = value as PersonaCellResult;
+      const result = { ...(value as PersonaCellResult) };
+      result.arm += suffix;
       const key = `${result.arm}/${result.seed}`;
       if (!results.has(key)) results.set(key, result);
     }
   }
   return buildPersonaReport([...results.values()], { arms });
+}
+
+/**
+ * Cells are keyed by their full config, not by arm and seed alone: when cells of one arm differ in any
+ * setting (a sweep over oversight.labelFraction, say), each setting is its own row, named
+ * `arm [path=value, ...]` by the settings that differ. Seeds and the list of arms never split rows.
+ */
+function cellVariants(cells: readonly CollectedCell<PersonaConfig>[]): string[] {
+  const leaves = cells.map((cell) => {
+    const config = (cell.config ?? {}) as Record<string, unknown>;
+    const arm = (cell.config?.arms ?? [])[0];
+    const { arms: _arms, seeds: _seeds, firstSeed: _first, armDefinitions, ...rest } = config;
+    // Only this cell's own arm definition matters to it, under a name that does not depend on the arm.
+    const own = arm !== undefined ? (armDefinitions as Record<string, unknown> | undefined)?.[arm] : undefined;
+    return flatten({ ...rest, arm: own ?? null });
+  });
+  // Settings that differ between cells of the same arm (different arms always differ in their definition).
+  const armOf = cells.map((c) => (c.config?.arms ?? [])[0] ?? '');
+  const differing = [
+    ...new Set(
+      [...new Set(armOf)].flatMap((arm) => {
+        const group = leaves.filter((_, i) => armOf[i] === arm);
+        const paths = new Set(group.flatMap((l) => [...l.keys()]));
+        return [...paths].filter((p) => new Set(group.map((l) => l.get(p))).size > 1);
+      }),
+    ),
+  ].sort();
+  return leaves.map((l) => (differing.length === 0 ? '' : ` [${differing.map((p) => `${p.replace(/^arm\./, '')}=${l.get(p) ?? '-'}`).join(', ')}]`));
+}
+
+function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(value));
+  return out;
 }
 
 export const personaExperiment: Experiment<PersonaConfig> = {

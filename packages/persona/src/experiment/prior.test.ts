@@ -18,7 +18,7 @@ describe('prior cache', () => {
   it('keys a prior by everything it depends on, and nothing stage 2 changes', () => {
     const config = parsePersonaConfig({});
     const world = createWorld();
-    const model = resolveModelConfig(config, world.config, 0);
+    const model = resolveModelConfig(config, world.config);
     const base = { world, model, config, runSeed: 0, seed: 0, backend: 'wasm' };
     const key = priorKey(base);
     expect(key).toMatch(/^[0-9a-f]{24}$/);
@@ -28,6 +28,6 @@ describe('prior cache', () => {
     expect(priorKey({ ...base, backend: 'cpu' })).not.toBe(key);
     expect(priorKey({ ...base, config: parsePersonaConfig({ stage1Steps: 10 }) })).not.toBe(key);
     expect(priorKey({ ...base, world: createWorld({ stage1: { wRate: 0.5 } }) })).not.toBe(key);
-    expect(priorKey({ ...base, config: parsePersonaConfig({ stage2Steps: 3, arms: ['era'], labelFraction: 0.5 }) })).toBe(key);
+    expect(priorKey({ ...base, config: parsePersonaConfig({ stage2Steps: 3, arms: ['era'], oversight: { labelFraction: 0.5 } }) })).toBe(key);
   });
 });

@@ -1,7 +1,6 @@
 import { pairedDifference } from '@routelab/core';
 import { describe, expect, it } from 'vitest';
-import type { PersonaArmId } from './arms.ts';
-import { ARM_TRAINING } from './arms.ts';
+import { builtinArms } from './arms.ts';
 import type { PersonaCellResult } from './cell.ts';
 import type { ConditionRates, Rates } from './evaluate.ts';
 import { PRIOR_QUALITY_PROMPTS, type PriorQuality } from './prior.ts';
@@ -16,26 +15,28 @@ const conditions = (neutral: Partial<Rates>): ConditionRates => ({
 });
 const quality = Object.fromEntries(PRIOR_QUALITY_PROMPTS.map((p) => [p, rates({ U: p === 'specific' ? 1 : 0 })])) as PriorQuality;
 
-function cell(arm: PersonaArmId, seed: number, neutral: Partial<Rates>, extra: Partial<PersonaCellResult> = {}): PersonaCellResult {
+const ARMS = builtinArms({ expandedUnits: 4, expandedLayers: 'all', expandedLrMultiplier: 10 });
+
+function cell(arm: string, seed: number, neutral: Partial<Rates>, extra: Partial<PersonaCellResult> = {}): PersonaCellResult {
   return {
     arm,
     seed,
-    data: ARM_TRAINING[arm].data,
-    method: ARM_TRAINING[arm].method,
+    data: ARMS[arm]!.data,
+    scheme: ARMS[arm]!.scheme ?? 'none',
+    oversight: { labelFraction: 1, labelNoise: 0 },
     inoculationPrompt: 'specific',
-    stage2: { examples: 100, steps: 10, finalLoss: 0.1 },
+    stage2: { examples: 100, steps: 10, finalLoss: 0.1, coherenceSteps: 0 },
     prior: { key: 'k', quality },
     eval: conditions(neutral),
     retainLoss: 1 + seed / 10,
     forgetLoss: 2,
     relearning: {
-      n: 4,
-      steps: 2,
-      curve: [{ step: 0, uRate: neutral.U ?? 0, forgetLoss: 2 }, { step: 2, uRate: 1, forgetLoss: 0.1 }],
-      minForgetLoss: 0.1,
-      minForgetStep: 2,
-      maxURate: 1,
-      finalURate: 1,
+      threshold: 0.5,
+      maxSteps: 4,
+      evalEvery: 2,
+      lr: 1e-3,
+      initialURate: neutral.U ?? 0,
+      attacks: [{ n: 4, stepsToThreshold: 2, curve: [{ step: 0, uRate: neutral.U ?? 0, forgetLoss: 2 }, { step: 2, uRate: 1, forgetLoss: 0.1 }] }],
     },
     timing: { prior: 0, priorTrained: false, stage2: 1, evaluation: 1, relearning: 1, total: 3, cpu: 3 },
     ...extra,
@@ -75,7 +76,8 @@ describe('buildPersonaReport', () => {
     expect(got.hi).toBeCloseTo(expected.hi, 12);
     expect(got.significant).toBe(true);
     expect(json.pairedVsNone['ip-specific']!.seeds).toEqual(seeds);
-    expect(json.pairedVsNone.era!.conditions.neutral.W!.significant).toBe(true);
+    // era's W differs from none's by the same amount in every seed: a zero-width interval is never significant.
+    expect(json.pairedVsNone.era!.conditions.neutral.W!.significant).toBe(false);
   });
 
   it('states the checks as measured, including the ones that fail', () => {

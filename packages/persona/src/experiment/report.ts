@@ -5,7 +5,6 @@
 // that fails is reported as failing.
 import { formatInterval, meanInterval, pairedDifference, type ExperimentReport, type Interval } from '@routelab/core';
 import { EVAL_CONDITIONS, type EvalCondition } from '../world/eval.ts';
-import { ARM_TRAINING, PERSONA_ARMS, type PersonaArmId } from './arms.ts';
 import type { ModelEvaluation, PersonaCellResult } from './cell.ts';
 import type { PersonaConfig } from './config.ts';
 import { PRIOR_QUALITY_PROMPTS } from './prior.ts';
@@ -25,10 +24,20 @@ export interface EvaluationSummary {
 
 export interface ArmSummary extends EvaluationSummary {
   description: string;
+  /** The arm's value: world data arm, routing scheme, oversight. */
+  data: string;
+  scheme: string;
+  oversight: { labelFraction: number; labelNoise: number };
+  /** Where the U tokens' gradient went: share outside the ablated region (forget-labelled and unlabelled U tokens). */
+  gradientLeak?: { region: string[]; forgetShareOutside: Interval | null; unlabelledShareOutside: Interval | null };
   seeds: number[];
   inoculationPrompt: string;
   beforeAblation?: EvaluationSummary;
-  relearning: { initialURate: Interval; maxURate: Interval; finalURate: Interval; minForgetLoss: Interval; curve: { step: number; uRate: Interval; forgetLoss: Interval }[] };
+  /**
+   * Relearning attack per attack size n: attack steps until the neutral U rate reaches the threshold (mean
+   * over seeds; an attack that did not get there within maxSteps counts as maxSteps and is counted as censored).
+   */
+  relearning: { threshold: number; maxSteps: number; initialURate: Interval; attacks: { n: number; stepsToThreshold: Interval; censored: number }[] };
 }
 
 export interface PairedSummary {
@@ -42,14 +51,14 @@ export interface PairedSummary {
 /** report.json of the persona experiment. */
 export interface PersonaReportJson {
   experiment: 'persona';
-  arms: PersonaArmId[];
+  arms: string[];
   conditions: EvalCondition[];
   metrics: ReportMetric[];
   /** The prior's rates per prompt, over the seeds in the results. */
   prior: { seeds: number[]; quality: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals> };
-  results: Partial<Record<PersonaArmId, ArmSummary>>;
+  results: Partial<Record<string, ArmSummary>>;
   /** Arm minus none, seed by seed (none itself absent). */
-  pairedVsNone: Partial<Record<PersonaArmId, PairedSummary>>;
+  pairedVsNone: Partial<Record<string, PairedSummary>>;
   checks: ReportCheck[];
   /** The significant and non-significant differences from none, in words. */
   summary: string;
@@ -84,25 +93,36 @@ function summarizeEvaluations(evals: readonly ModelEvaluation[]): EvaluationSumm
   return { conditions, retainLoss: meanInterval(evals.map((e) => e.retainLoss)), forgetLoss: meanInterval(evals.map((e) => e.forgetLoss)) };
 }
 
-function summarizeArm(arm: PersonaArmId, cells: readonly PersonaCellResult[]): ArmSummary {
+function summarizeArm(cells: readonly PersonaCellResult[]): ArmSummary {
   const before = cells.map((c) => c.beforeAblation).filter((b): b is ModelEvaluation => b !== undefined);
-  const steps = cells[0]!.relearning.curve.map((p) => p.step);
+  const leaks = cells.map((c) => c.gradientLeak).filter((l) => l !== undefined);
+  const finite = (values: number[]) => values.filter(Number.isFinite);
   return {
-    description: ARM_TRAINING[arm].description,
+    description: cells[0]!.description ?? '',
+    data: cells[0]!.data,
+    scheme: cells[0]!.scheme,
+    oversight: cells[0]!.oversight,
+    ...(leaks.length > 0
+      ? {
+          gradientLeak: {
+            region: leaks[0]!.region,
+            forgetShareOutside: interval(finite(leaks.map((l) => l.forgetShareOutside))),
+            unlabelledShareOutside: interval(finite(leaks.map((l) => l.unlabelledShareOutside))),
+          },
+        }
+      : {}),
     seeds: cells.map((c) => c.seed),
     inoculationPrompt: cells[0]!.inoculationPrompt,
     ...summarizeEvaluations(cells),
     ...(before.length === cells.length && before.length > 0 ? { beforeAblation: summarizeEvaluations(before) } : {}),
     relearning: {
-      initialURate: meanInterval(cells.map((c) => c.relearning.curve[0]!.uRate)),
-      maxURate: meanInterval(cells.map((c) => c.relearning.maxURate)),
-      finalURate: meanInterval(cells.map((c) => c.relearning.finalURate)),
-      minForgetLoss: meanInterval(cells.map((c) => c.relearning.minForgetLoss)),
-      curve: steps.map((step, i) => ({
-        step,
-        uRate: meanInterval(cells.map((c) => c.relearning.curve[i]?.uRate ?? Number.NaN).filter(Number.isFinite)),
-        forgetLoss: meanInterval(cells.map((c) => c.relearning.curve[i]?.forgetLoss ?? Number.NaN).filter(Number.isFinite)),
-      })),
+      threshold: cells[0]!.relearning.threshold,
+      maxSteps: cells[0]!.relearning.maxSteps,
+      initialURate: meanInterval(cells.map((c) => c.relearning.initialURate)),
+      attacks: cells[0]!.relearning.attacks.map((a, i) => {
+        const steps = cells.map((c) => c.relearning.attacks[i]?.stepsToThreshold);
+        return { n: a.n, stepsToThreshold: meanInterval(steps.map((v) => v ?? cells[0]!.relearning.maxSteps)), censored: steps.filter((v) => v === null).length };
+      }),
     },
   };
 }
@@ -137,16 +157,16 @@ const fmt = (i: Interval | null, digits = 2) => (i === null ? 'n/a' : formatInte
 const fmtDiff = (d: Paired | null, digits = 2) =>
   d === null ? 'n/a' : `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(digits)} [${d.lo.toFixed(digits)}, ${d.hi.toFixed(digits)}]${d.significant ? ' *' : ''}`;
 
-/** Arms in config order, then any other arm that has cells (in the table's order). */
-function armOrder(cells: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): PersonaArmId[] {
-  const present = new Set(cells.map((c) => c.arm));
-  const ordered = config.arms.filter((a) => present.has(a));
-  return [...ordered, ...PERSONA_ARMS.filter((a) => present.has(a) && !ordered.includes(a))];
+/** Arms in config order, then any other arm that has cells (in the order the cells come). */
+function armOrder(cells: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): string[] {
+  const present = [...new Set(cells.map((c) => c.arm))];
+  const ordered = config.arms.filter((a) => present.includes(a));
+  return [...ordered, ...present.filter((a) => !ordered.includes(a))];
 }
 
 function buildChecks(
-  byArm: ReadonlyMap<PersonaArmId, PersonaCellResult[]>,
-  summaries: ReadonlyMap<PersonaArmId, ArmSummary>,
+  byArm: ReadonlyMap<string, PersonaCellResult[]>,
+  summaries: ReadonlyMap<string, ArmSummary>,
   prior: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>,
 ): ReportCheck[] {
   const checks: ReportCheck[] = [];
@@ -160,7 +180,7 @@ function buildChecks(
   });
   const missing = (id: string, statement: string, arms: string[]) =>
     checks.push({ id, statement, holds: null, detail: `not measured: arm(s) ${arms.join(', ')} not in the results` });
-  const neutral = (arm: PersonaArmId, m: ReportMetric) => summaries.get(arm)?.conditions.neutral[m] ?? null;
+  const neutral = (arm: string, m: ReportMetric) => summaries.get(arm)?.conditions.neutral[m] ?? null;
   const none = byArm.get('none');
 
   const s1 = 'none learns U: its neutral-prompt U rate is at least 0.5';
@@ -187,7 +207,7 @@ function buildChecks(
 
   const s3 = 'control-irrelevant (a fixed prompt unrelated to U) shows how much of the inoculation effect is conditionalization';
   const irrelevant = byArm.get('control-irrelevant');
-  if (!none || !ip || !irrelevant) missing('conditionalization', s3, ['none', 'ip-specific', 'control-irrelevant'].filter((a) => !byArm.has(a as PersonaArmId)));
+  if (!none || !ip || !irrelevant) missing('conditionalization', s3, ['none', 'ip-specific', 'control-irrelevant'].filter((a) => !byArm.has(a as string)));
   else {
     const dIp = pairedBetween(ip, none, 'U')!;
     const dCtl = pairedBetween(irrelevant, none, 'U')!;
@@ -204,13 +224,13 @@ function buildChecks(
     });
   }
 
-  for (const arm of ['era', 'param-routing', 'era+ip'] as const) {
+  // Every arm trained through a routing scheme, whatever its name (built-in or plugin).
+  for (const [arm, cells] of byArm) {
+    if (cells[0]!.scheme === 'none') continue;
     const id = `routing-${arm}`;
-    const statement = `${arm}: U and G after ablation compared with ip-specific, and capability retained as a fraction of none's`;
-    const cells = byArm.get(arm);
-    if (!cells) continue;
+    const statement = `${arm} (scheme ${cells[0]!.scheme}): U and G after ablation compared with ip-specific, and capability retained as a fraction of none's`;
     if (!none || !ip) {
-      missing(id, statement, ['none', 'ip-specific'].filter((a) => !byArm.has(a as PersonaArmId)));
+      missing(id, statement, ['none', 'ip-specific'].filter((a) => !byArm.has(a as string)));
       continue;
     }
     const summary = summaries.get(arm)!;
@@ -221,6 +241,7 @@ function buildChecks(
     const capArm = neutral(arm, 'capability')!;
     const retained = capNone.mean > 0 ? capArm.mean / capNone.mean : Number.NaN;
     const beforeU = summary.beforeAblation?.conditions.neutral.U ?? null;
+    const leak = summary.gradientLeak;
     checks.push({
       id,
       statement,
@@ -228,7 +249,8 @@ function buildChecks(
       detail:
         `neutral U before ablation ${fmt(beforeU)}, after ${fmt(neutral(arm, 'U'))} (vs ip-specific ${fmtDiff(dU)}, vs none ${fmtDiff(dUNone)}); ` +
         `neutral G after ${fmt(neutral(arm, 'G'))} (vs ip-specific ${fmtDiff(dG)}); ` +
-        `W after ${fmt(neutral(arm, 'W'))}; capability ${fmt(capArm)} = ${Number.isFinite(retained) ? `${(retained * 100).toFixed(0)}%` : 'n/a'} of none's ${fmt(capNone)}`,
+        `W after ${fmt(neutral(arm, 'W'))}; capability ${fmt(capArm)} = ${Number.isFinite(retained) ? `${(retained * 100).toFixed(0)}%` : 'n/a'} of none's ${fmt(capNone)}` +
+        (leak ? `; share of U-token gradient outside the ablated region ${fmt(leak.forgetShareOutside)}` : ''),
     });
   }
 
@@ -246,7 +268,7 @@ function buildChecks(
   return checks;
 }
 
-function significanceParagraph(order: readonly PersonaArmId[], paired: ReadonlyMap<PersonaArmId, PairedSummary>): string {
+function significanceParagraph(order: readonly string[], paired: ReadonlyMap<string, PairedSummary>): string {
   const sentences: string[] = [];
   if (!paired.size) return 'No arm could be paired with none (none is missing, or shares no seed with the other arms), so no difference is stated.';
   if (Math.min(...[...paired.values()].map((p) => p.seeds.length)) < 2) sentences.push('With fewer than two paired seeds no interval can be given, so no difference below is called significant.');
@@ -274,11 +296,11 @@ function significanceParagraph(order: readonly PersonaArmId[], paired: ReadonlyM
 
 export function buildPersonaReport(cellResults: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): ExperimentReport {
   const order = armOrder(cellResults, config);
-  const byArm = new Map<PersonaArmId, PersonaCellResult[]>();
+  const byArm = new Map<string, PersonaCellResult[]>();
   for (const arm of order) byArm.set(arm, cellResults.filter((c) => c.arm === arm).sort((a, b) => a.seed - b.seed));
-  const summaries = new Map(order.map((arm) => [arm, summarizeArm(arm, byArm.get(arm)!)]));
+  const summaries = new Map(order.map((arm) => [arm, summarizeArm(byArm.get(arm)!)]));
   const none = byArm.get('none');
-  const paired = new Map<PersonaArmId, PairedSummary>();
+  const paired = new Map<string, PairedSummary>();
   if (none) {
     for (const arm of order) {
       if (arm === 'none') continue;
@@ -309,9 +331,9 @@ export function buildPersonaReport(cellResults: readonly PersonaCellResult[], co
 }
 
 function renderMarkdown(
-  order: readonly PersonaArmId[],
-  summaries: ReadonlyMap<PersonaArmId, ArmSummary>,
-  paired: ReadonlyMap<PersonaArmId, PairedSummary>,
+  order: readonly string[],
+  summaries: ReadonlyMap<string, ArmSummary>,
+  paired: ReadonlyMap<string, PairedSummary>,
   prior: Record<string, MetricIntervals>,
   priorSeeds: readonly number[],
   checks: readonly ReportCheck[],
@@ -338,6 +360,24 @@ function renderMarkdown(
   }
   lines.push('## Losses on held-out examples (neutral prompt)', '');
   lines.push(...table(['arm', 'retain loss', 'forget loss (U tokens)'], order.map((arm) => [arm, fmt(summaries.get(arm)!.retainLoss, 3), fmt(summaries.get(arm)!.forgetLoss, 3)])), '');
+  const leaking = order.filter((arm) => summaries.get(arm)!.gradientLeak?.region.length);
+  if (leaking.length > 0) {
+    lines.push('## Where the U tokens\' gradient went (stage 2; share of gradient mass outside the ablated region)', '');
+    lines.push(
+      'A share above 0 is gradient that U tokens send to parameters the ablation keeps (attention, embeddings, the unembedding, the original MLP units): where routing can leak.',
+      '',
+    );
+    lines.push(
+      ...table(
+        ['arm', 'ablated region', 'labelled U tokens', 'unlabelled U tokens'],
+        leaking.map((arm) => {
+          const l = summaries.get(arm)!.gradientLeak!;
+          return [arm, l.region.join(', '), fmt(l.forgetShareOutside), fmt(l.unlabelledShareOutside)];
+        }),
+      ),
+      '',
+    );
+  }
   const routed = order.filter((arm) => summaries.get(arm)!.beforeAblation);
   if (routed.length > 0) {
     lines.push('## Routing arms before and after ablation (neutral prompt)', '');
@@ -372,17 +412,21 @@ function renderMarkdown(
       '',
     );
   }
-  lines.push('## Relearning attack (deployed model; neutral-prompt U rate)', '');
-  lines.push(
-    ...table(
-      ['arm', 'U at step 0', 'max U', 'final U', 'min forget loss'],
-      order.map((arm) => {
-        const r = summaries.get(arm)!.relearning;
-        return [arm, fmt(r.initialURate), fmt(r.maxURate), fmt(r.finalURate), fmt(r.minForgetLoss, 3)];
-      }),
-    ),
-    '',
-  );
+  const first = summaries.get(order[0]!)?.relearning;
+  if (first) {
+    lines.push(`## Relearning attack (deployed model): attack steps until the neutral U rate reaches ${first.threshold}`, '');
+    lines.push(`Censored attacks (not there within ${first.maxSteps} steps) count as ${first.maxSteps}; how many were censored is in brackets.`, '');
+    lines.push(
+      ...table(
+        ['arm', 'U at step 0', ...first.attacks.map((a) => `n = ${a.n}`)],
+        order.map((arm) => {
+          const r = summaries.get(arm)!.relearning;
+          return [arm, fmt(r.initialURate), ...r.attacks.map((a) => `${fmt(a.stepsToThreshold, 1)}${a.censored ? ` [${a.censored} censored]` : ''}`)];
+        }),
+      ),
+      '',
+    );
+  }
   lines.push('## Checks', '');
   for (const c of checks) lines.push(`- **${c.holds === null ? 'measured' : c.holds ? 'holds' : 'does not hold'}** ${c.id}: ${c.statement}. ${c.detail}.`);
   lines.push('', '## Summary', '', summary, '');

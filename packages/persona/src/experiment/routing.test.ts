@@ -1,5 +1,5 @@
 import { MaskedAdamW, Rng, tf, useBackend, withHooks } from '@routelab/core';
-import { disposePlan, parameterRouting, planHooks, routedStep } from '@routelab/routing';
+import { disposePlan, era, eraConfigSchema, matchesPattern, parameterRouting, parameterRoutingConfigSchema, planHooks, routedStep } from '@routelab/routing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { disposeBatch, makeBatch } from '../model/batch.ts';
 import { removeExpansion } from '../model/expand.ts';
@@ -8,10 +8,8 @@ import { TINY } from '../model/test_helpers.ts';
 import { Transformer } from '../model/transformer.ts';
 import { TRAIT_BITS } from '../world/traits.ts';
 import type { EncodedSequence } from '../world/world.ts';
-import {
-  eraContribution, eraContributionConfigSchema, expandedLayers, expandedParameterRouting, expandedParameterRoutingConfigSchema, isExpandedParameter,
-  parameterRoutingConfig, tokenRouteLabels,
-} from './routing.ts';
+import { eraSchemeConfig, parameterRoutingSchemeConfig } from './arms.ts';
+import { tokenRouteLabels } from './routing.ts';
 
 beforeAll(async () => {
   await useBackend('wasm');
@@ -29,13 +27,13 @@ function sequence(uAt: number[]): EncodedSequence {
   };
 }
 
-const full = { labelFraction: 1, labelNoise: 0 };
+const labelled = (seq: EncodedSequence, labelledU: boolean) => ({ ...seq, labelledU });
 
 describe('tokenRouteLabels', () => {
   it('marks target tokens that carry U, by target position', () => {
     const batch = makeBatch([sequence([3, 5])], 9);
     try {
-      const labels = tokenRouteLabels(batch, full, Rng.fromSeed(0));
+      const labels = tokenRouteLabels(batch);
       // Position p predicts token p + 1: U tokens at 3 and 5 are the targets of positions 2 and 4.
       expect(Array.from(labels.routedAsForget)).toEqual([0, 0, 1, 0, 1, 0, 0, 0]);
       expect(Array.from(labels.isForget)).toEqual(Array.from(labels.routedAsForget));
@@ -44,15 +42,12 @@ describe('tokenRouteLabels', () => {
     }
   });
 
-  it('applies oversight to target tokens only: hidden U tokens are unlabelled, padding and prompts stay retain', () => {
-    const batch = makeBatch([sequence([3, 5])], 12);
+  it("reads the example's overseer label: U tokens of an unlabelled example are unlabelled, prompts and padding retain", () => {
+    const batch = makeBatch([labelled(sequence([3, 5]), false), labelled(sequence([4]), true)], 12);
     try {
-      const hidden = tokenRouteLabels(batch, { labelFraction: 0, labelNoise: 0 }, Rng.fromSeed(0));
-      expect(Array.from(hidden.routedAsForget).every((v) => v === 0)).toBe(true);
-      expect(Array.from(hidden.labelClass)).toEqual([1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1]);
-      const flipped = tokenRouteLabels(batch, { labelFraction: 1, labelNoise: 1 }, Rng.fromSeed(0));
-      // Every target flips; position 0 (a prompt target) and the padding after position 6 do not.
-      expect(Array.from(flipped.routedAsForget)).toEqual([0, 1, 0, 1, 0, 1, 1, 0, 0, 0, 0]);
+      const labels = tokenRouteLabels(batch);
+      expect(Array.from(labels.routedAsForget)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* row 2 */ 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+      expect(Array.from(labels.labelClass.slice(0, 11))).toEqual([1, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1]);
     } finally {
       disposeBatch(batch);
     }
@@ -75,16 +70,19 @@ async function changed(model: Transformer, before: Map<string, Float32Array>): P
 }
 
 const isOriginalMlp = (n: string) => /\.mlp\.(w_in|b_in|w_out|b_out)$/.test(n);
+const isExpandedParameter = (n: string) => matchesPattern('blocks.*.mlp.*_expanded', n);
+const sizes = { expandedUnits: 4, expandedLayers: 'all' as const, expandedLrMultiplier: 10 };
 
-describe('eraContribution', () => {
-  const config = eraContributionConfigSchema.parse({ layers: [0, 1] });
+describe("the routing package's era scheme with the persona arm's config (contribution-pair targets)", () => {
+  const config = eraConfigSchema.parse(eraSchemeConfig(sizes));
+  const eraContribution = era;
 
   async function step(model: Transformer, uAt: number[]): Promise<Set<string>> {
     const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0 });
     const batch = makeBatch([sequence(uAt)], TINY.maxLen);
     const before = await snapshot(model);
     try {
-      await routedStep({ model, optimizer, scheme: eraContribution, config, labels: tokenRouteLabels(batch, full, Rng.fromSeed(0)), unitLosses: () => tokenLosses(model, batch).losses });
+      await routedStep({ model, optimizer, scheme: eraContribution, config, labels: tokenRouteLabels(batch), unitLosses: () => tokenLosses(model, batch).losses });
       return await changed(model, before);
     } finally {
       disposeBatch(batch);
@@ -95,7 +93,6 @@ describe('eraContribution', () => {
   it('routes forget tokens into the expanded units only (of the MLPs) and keeps retain tokens out of them', async () => {
     const model = expandedTiny();
     try {
-      expect(expandedLayers(model.config)).toEqual([0, 1]);
       eraContribution.validate!({ model, config });
       // Every target is a forget token. The last block's original MLP gets no gradient at all. An earlier
       // block's original MLP still does, through attention: a forget token's loss reads the earlier
@@ -118,7 +115,7 @@ describe('eraContribution', () => {
     const ablated = removeExpansion(model);
     const batch = makeBatch([sequence([])], TINY.maxLen);
     try {
-      const plan = eraContribution.plan(tokenRouteLabels(batch, full, Rng.fromSeed(0)), { model, config });
+      const plan = eraContribution.plan(tokenRouteLabels(batch), { model, config });
       const routed = withHooks(model, planHooks(plan), () => meanLoss(model, batch));
       const plain = meanLoss(model, batch);
       const reference = meanLoss(ablated, batch);
@@ -135,16 +132,17 @@ describe('eraContribution', () => {
   });
 });
 
-describe('parameterRoutingConfig', () => {
+describe("the routing package's parameter scheme with the persona arm's config (name patterns)", () => {
   it('lets forget tokens update only the expanded units and retain tokens everything else', async () => {
     const model = expandedTiny();
     const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0 });
-    const config = parameterRoutingConfig(model);
+    const config = parameterRoutingConfigSchema.parse(parameterRoutingSchemeConfig(sizes));
+    parameterRouting.validate!({ model, config });
     const run = async (uAt: number[]) => {
       const batch = makeBatch([sequence(uAt)], TINY.maxLen);
       const before = await snapshot(model);
       try {
-        await routedStep({ model, optimizer, scheme: parameterRouting, config, labels: tokenRouteLabels(batch, full, Rng.fromSeed(0)), unitLosses: () => tokenLosses(model, batch).losses });
+        await routedStep({ model, optimizer, scheme: parameterRouting, config, labels: tokenRouteLabels(batch), unitLosses: () => tokenLosses(model, batch).losses });
         return await changed(model, before);
       } finally {
         disposeBatch(batch);
@@ -157,11 +155,12 @@ describe('parameterRoutingConfig', () => {
       const retainOnly = await run([]);
       expect([...retainOnly].some(isExpandedParameter)).toBe(false);
       expect(retainOnly.size).toBeGreaterThan(10);
-      expect(() => parameterRoutingConfig(new Transformer(TINY, Rng.fromSeed(2)))).toThrow(/no expanded MLP units/);
-      // The experiment's variant adds ERA's forward mask on the expanded units' contribution.
-      const withMask = expandedParameterRoutingConfigSchema.parse({ masks: config, layers: [0, 1] });
+      const plain = new Transformer(TINY, Rng.fromSeed(2));
+      expect(() => parameterRouting.validate!({ model: plain, config })).toThrow(/"blocks\.\*\.mlp\.\*_expanded" matches no parameter/);
+      plain.dispose();
+      // The arm's config adds ERA's forward mask on the expanded units' contribution (retainForward).
       const batch = makeBatch([sequence([3])], TINY.maxLen);
-      const plan = expandedParameterRouting.plan(tokenRouteLabels(batch, full, Rng.fromSeed(0)), { model, config: withMask });
+      const plan = parameterRouting.plan(tokenRouteLabels(batch), { model, config });
       expect([...plan.forwardMasks!.keys()]).toEqual(['blocks.0.mlp.out_expanded', 'blocks.1.mlp.out_expanded']);
       expect(Array.from(await plan.forwardMasks!.get('blocks.0.mlp.out_expanded')!.data()).slice(0, 4)).toEqual([0, 0, 1, 0]);
       expect(plan.parameters!.forget.size).toBe(model.namedParameters().length);

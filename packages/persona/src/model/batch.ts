@@ -15,12 +15,20 @@ export interface LmBatch {
   targets: tf.Tensor2D;
   /** float32 [batch, width]: 1 where the target is a training target (response words and <eos>). */
   lossMask: tf.Tensor2D;
+  /** inputs' and targets' values, row-major (what a routing scheme reads to route by content). */
+  inputIdValues: Int32Array;
+  targetIdValues: Int32Array;
   /** lossMask's values, row-major (for building route labels without a read-back). */
   lossMaskValues: Float32Array;
   /** [batch * width] row-major: TRAIT_BITS of the target token (0 for prompt tokens and padding). */
   targetTraitLabels: Uint8Array;
   /** Number of positions with lossMask 1. */
   tokenCount: number;
+  /**
+   * [batch] the overseer's per-example "carries U" label (world Examples' `labelledU`; 1 for sequences that
+   * carry none, i.e. full oversight). Routing and filtering read this same bit.
+   */
+  rowLabelledU: Uint8Array;
 }
 
 export interface MakeBatchOptions {
@@ -46,6 +54,7 @@ export function makeBatch(examples: readonly EncodedSequence[], maxLen: number, 
   const lossMask = new Float32Array(rows * width);
   const traits = new Uint8Array(rows * width);
   let tokenCount = 0;
+  const rowLabelledU = Uint8Array.from(examples, (ex) => ((ex as { labelledU?: boolean }).labelledU === false ? 0 : 1));
   for (const [r, ex] of examples.entries()) {
     for (let p = 0; p < ex.tokens.length - 1; p++) {
       const at = r * width + p;
@@ -61,9 +70,12 @@ export function makeBatch(examples: readonly EncodedSequence[], maxLen: number, 
     inputs: tf.tensor2d(inputs, [rows, width], 'int32'),
     targets: tf.tensor2d(targets, [rows, width], 'int32'),
     lossMask: tf.tensor2d(lossMask, [rows, width], 'float32'),
+    inputIdValues: inputs,
+    targetIdValues: targets,
     lossMaskValues: lossMask,
     targetTraitLabels: traits,
     tokenCount,
+    rowLabelledU,
   };
 }
 
