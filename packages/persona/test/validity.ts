@@ -4,7 +4,9 @@
 // under the neutral prompt and its trait rates per prompt, then `none`'s U, W, G, capability and degenerate
 // rate beside the prior's on the same held-out tasks.
 //
-//   cd packages/persona && npx tsx test/validity.ts [--seeds 0,1] [--cache DIR] [--no-none] ['{"stage1Steps": 1200, "world": {...}}']
+//   cd packages/persona && npx tsx test/validity.ts [--seeds 0,1] [--cache DIR] [--no-none] [--relearn] [--no-fused] ['{"stage1Steps": 1200, "world": {...}}']
+//
+// --relearn also attacks the prior (never exposed to stage-2 U) and `none`: steps until neutral U >= 0.5.
 //
 // Settings default to the quick preset's (its values are repeated here so the script runs while the
 // experiment runner is being changed); the JSON argument overrides them, `world` and `model` included.
@@ -12,7 +14,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MaskedAdamW, Rng, tf, useBackend } from '@routelab/core';
+import { MaskedAdamW, Rng, fusedOps, tf, useBackend } from '@routelab/core';
 import { createFakeContext } from '@routelab/core/testing';
 import { fullyLabelled, noRouting, routedStep } from '@routelab/routing';
 import { modelPreset } from '../src/model/config.ts';
@@ -20,10 +22,14 @@ import { tokenLosses } from '../src/model/loss.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { stage2Examples } from '../src/world/datasets.ts';
 import { evalItems } from '../src/world/eval.ts';
-import { createWorld, type World } from '../src/world/world.ts';
-import { BatchOrder } from '../src/experiment/data.ts';
-import { evaluateItems, type ConditionRates, type Rates } from '../src/experiment/evaluate.ts';
+import { createWorld, promptTokens, scoreResponse, type World } from '../src/world/world.ts';
+import { fixedPrompt } from '../src/world/prompts.ts';
+import { generate } from '../src/model/generate.ts';
+import { BatchOrder, lossExamples } from '../src/experiment/data.ts';
+import { RELEARN_COUNTS, relearn } from '../src/experiment/relearn.ts';
+import { evaluateItems, maxResponseTokens, type ConditionRates, type Rates } from '../src/experiment/evaluate.ts';
 import { loadOrTrainPrior, type Prior } from '../src/experiment/prior.ts';
+import { elicitationScreen } from '../src/experiment/elicitation.ts';
 import type { PersonaConfig } from '../src/experiment/config.ts';
 import { trainLoop } from '../src/experiment/train_loop.ts';
 
@@ -57,6 +63,9 @@ const flag = (name: string) => {
 const seeds = (flag('--seeds') ?? '0').split(',').map(Number);
 const cache = flag('--cache') ?? mkdtempSync(join(tmpdir(), 'persona-validity-'));
 const noNone = argv.includes('--no-none');
+const withRelearn = argv.includes('--relearn');
+// Composed tfjs ops instead of the native fused kernels (to compare the two on real training).
+if (argv.includes('--no-fused')) fusedOps.enabled = false;
 const settings: Settings = { ...QUICK, ...(JSON.parse(argv.find((a) => a.startsWith('{')) ?? '{}') as Partial<Settings>) };
 process.env['ROUTELAB_CACHE_DIR'] = cache;
 
@@ -81,6 +90,24 @@ for (const seed of seeds) {
   console.log(header);
   for (const [kind, r] of Object.entries(prior.quality)) console.log(row(`prior / ${kind}`, r));
 
+  // What recontextualization trains on: the prior sampled (temperature 1) under the neutral prompt on
+  // stage-2 training tasks; U and W must show at some rate or that arm trains on clean data.
+  const sampleTasks = world.stage2Families.flatMap((family) => world.tasks.sampleDistinct(rng.split(`sampled-${family}`), family, 'train', 100));
+  const samples = await generate(prior.model, sampleTasks.map((task) => promptTokens(world, fixedPrompt('neutral'), task)), {
+    maxNewTokens: maxResponseTokens(world),
+    temperature: 1,
+    rng: rng.split('sampled'),
+  });
+  const sampledScores = samples.map((response, i) => scoreResponse(world, response, sampleTasks[i]!));
+  const share = (pick: (s: (typeof sampledScores)[number]) => boolean) => sampledScores.filter(pick).length / sampledScores.length;
+  console.log(`
+prior sampled at temperature 1 under neutral (${sampledScores.length} stage-2 training tasks): U ${f2(share((s) => s.U))}, W ${f2(share((s) => s.W))}, correct and well-formed ${f2(share((s) => s.correct && s.wellFormed))}`);
+
+  const screen = await elicitationScreen(prior.model, world, rng.split('elicitation'), settings.evalPerFamily);
+  console.log('\nelicitation pre-screen (prior, greedy rates; uplift = mean log-prob of trait tokens minus under neutral, nats)\n');
+  console.log('| prompt | U | G | W | capability | uplift U | uplift G | uplift W |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const p of screen.prompts) console.log(`| ${p.id} | ${f2(p.U)} | ${f2(p.G)} | ${f2(p.W)} | ${f2(p.capability)} | ${f2(p.uplift.U)} | ${f2(p.uplift.G)} | ${f2(p.uplift.W)} |`);
+
   const items = evalItems(world, rng.split('eval'), settings.evalPerFamily);
   const priorEval = await evaluateItems(prior.model, world, items, { temperature: 0 });
   let noneEval: ConditionRates | undefined;
@@ -90,6 +117,14 @@ for (const seed of seeds) {
     const model = await trainNone(prior, world, settings, rng, ctx);
     noneSeconds = (performance.now() - started) / 1000;
     noneEval = await evaluateItems(model, world, items, { temperature: 0 });
+    if (withRelearn) {
+      const forget = lossExamples(world, rng.split('loss-examples'), 32).withU;
+      const options = { counts: RELEARN_COUNTS, maxSteps: 40, evalEvery: 5, lr: 1e-3, weightDecay: 0, evalPerFamily: 6 };
+      for (const [name, m] of [['prior (never exposed)', prior.model], ['none', model]] as const) {
+        const summary = await relearn(m, world, options, rng.split('relearn'), forget, ctx, name);
+        console.log(`relearning ${name}: U at start ${f2(summary.initialURate)}; steps to neutral U >= 0.5: ${summary.attacks.map((a) => `n=${a.n} ${a.stepsToThreshold ?? `>${options.maxSteps}`}`).join(', ')}`);
+      }
+    }
     model.dispose();
   }
   console.log(`\nevaluation items: ${items.length / 4} held-out tasks per condition; none trained in ${noneSeconds.toFixed(1)} s\n`);
