@@ -11,6 +11,7 @@ export type {
 export { isBackendName, loadAllBackends, loadBackend, useBackend } from './backends/load_backend.ts';
 export { measureBackends, selectBackend } from './backends/select_backend.ts';
 export { activeBackendThreads } from './backends/backend_threads.ts';
+export { NATIVE_LOGS_ENV, nativeLogsShown, showNativeLogs } from './backends/native_logs.ts';
 export type { BackendSelection, BackendTiming } from './backends/select_backend.ts';
 export { CopyInPlace, MaskedAdamW as MaskedAdamWKernel, MaskedSGD as MaskedSGDKernel } from './kernels/kernel_names.ts';
 export type { MaskedAdamWAttrs, MaskedSGDAttrs } from './kernels/kernel_names.ts';

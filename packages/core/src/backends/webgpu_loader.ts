@@ -1,5 +1,7 @@
-// Loads tfjs's WebGPU backend: `navigator.gpu` in a browser, Dawn (the `webgpu` package) in Node.
+// Loads tfjs's WebGPU backend: `navigator.gpu` in a browser, Dawn (the `webgpu` package) in Node. Dawn is
+// created only here, when webgpu is asked for or probed (`auto`), never on import.
 import type { BackendLoadResult, WebGpuAdapterDescription } from './backend_types.ts';
+import { nativeLogsShown } from './native_logs.ts';
 
 // Dawn crashes at garbage collection if the object returned by create() is collected: keep it here.
 let dawnGpu: unknown;
@@ -8,9 +10,9 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
 }
 
-async function ensureNavigatorGpu(): Promise<GPU | undefined> {
+async function ensureNavigatorGpu(): Promise<{ gpu: GPU; dawn: boolean } | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return nav.gpu;
+  if (nav?.gpu) return { gpu: nav.gpu, dawn: dawnGpu !== undefined && nav.gpu === dawnGpu };
   if (!isNode()) return undefined;
   const dawnModuleName = 'webgpu';
   const dawn = (await import(/* @vite-ignore */ dawnModuleName)) as {
@@ -22,7 +24,20 @@ async function ensureNavigatorGpu(): Promise<GPU | undefined> {
   const gpu = dawnGpu as GPU;
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
-  return gpu;
+  return { gpu, dawn: true };
+}
+
+/**
+ * The first adapter. Dawn prints its warnings about the adapter's limits while it lists adapters, which
+ * happens synchronously inside the first requestAdapter() call: that call runs with stderr silenced unless
+ * native logs are asked for (showNativeLogs, `routelab --verbose`).
+ */
+async function requestAdapter(gpu: GPU, dawn: boolean): Promise<GPUAdapter | null> {
+  if (!dawn || nativeLogsShown()) return gpu.requestAdapter();
+  // Not a static import: this module must stay loadable in browsers, and the quieting module is Node's.
+  const quietModule = new URL('./quiet_stderr_node.ts', import.meta.url).href;
+  const { withStderrSilenced } = (await import(/* @vite-ignore */ quietModule)) as typeof import('./quiet_stderr_node.ts');
+  return withStderrSilenced(() => gpu.requestAdapter());
 }
 
 function describeAdapter(adapter: GPUAdapter): WebGpuAdapterDescription {
@@ -40,14 +55,14 @@ function describeAdapter(adapter: GPUAdapter): WebGpuAdapterDescription {
 }
 
 export async function loadWebGpu(): Promise<BackendLoadResult> {
-  let gpu: GPU | undefined;
+  let found: { gpu: GPU; dawn: boolean } | undefined;
   try {
-    gpu = await ensureNavigatorGpu();
+    found = await ensureNavigatorGpu();
   } catch (err) {
     return { name: 'webgpu', available: false, reason: `the webgpu (Dawn) package failed to load: ${String(err)}` };
   }
-  if (!gpu) return { name: 'webgpu', available: false, reason: 'navigator.gpu is not present in this environment' };
-  const adapter = await gpu.requestAdapter();
+  if (!found) return { name: 'webgpu', available: false, reason: 'navigator.gpu is not present in this environment' };
+  const adapter = await requestAdapter(found.gpu, found.dawn);
   if (!adapter) {
     return {
       name: 'webgpu',
