@@ -2,6 +2,7 @@
 // first `split` dims of a hook point and retain units the rest, except that a fraction `leak` of each
 // unit's gradient still reaches the other side. Run it with:
 //   npx routelab run mnist-split --plugin examples/leaky-split/leaky_split.mjs --config examples/leaky-split/config.json
+//   npx routelab compare --plugin examples/leaky-split/leaky_split.mjs --config examples/leaky-split/persona.json
 export default function register(api) {
   const { z, classMask } = api;
   api.registerScheme({
@@ -12,6 +13,8 @@ export default function register(api) {
       width: z.number().int().positive(),
       split: z.number().int().positive(),
       leak: z.number().min(0).max(1),
+      // Optional: expand / lrMultipliers / ablate / coherenceSteps, as ERA has them (the persona world ablates).
+      ...api.phasesConfigShape,
     }),
     validate({ model, config }) {
       model.hookPoint(config.hook); // throws listing the model's hook points if the name is wrong
@@ -24,5 +27,6 @@ export default function register(api) {
       // classMask: [...labels.shape, width] mask picking `forget` or `retain` per unit by its route label.
       return { activations: new Map([[config.hook, classMask(labels, forget, retain)]]) };
     },
+    phases: api.phasesOf,
   });
 }

@@ -1,10 +1,10 @@
 // Entry point of the `routelab` command.
 import { tmpdir } from 'node:os';
-import { showNativeLogs } from '@routelab/core';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
 import { benchLmStepCommand, benchSampleCommand } from './commands/bench_lm.ts';
 import { infoCommand } from './commands/info.ts';
+import { schemaCommand, type SchemaOptions } from './commands/schema.ts';
 import { compareCommand, type CompareOptions } from './commands/compare.ts';
 import { collectCommand, sweepCommand, type SweepCommandOptions } from './commands/sweep.ts';
 import { resumeCommand, type ResumeCommandOptions } from './commands/resume.ts';
@@ -22,11 +22,7 @@ export function buildProgram(): Command {
   const program = new Command('routelab')
     .description('Gradient routing and persona unlearning, compared against context-space inoculation.')
     .showHelpAfterError()
-    .exitOverride()
-    .option('--verbose', "also show native libraries' own messages (e.g. Dawn's WebGPU warnings), kept out by default")
-    .hook('preAction', (command) => {
-      if (command.opts<{ verbose?: boolean }>().verbose) showNativeLogs(true);
-    });
+    .exitOverride();
 
   program
     .command('info')
@@ -102,6 +98,12 @@ export function buildProgram(): Command {
     .option('--workers <n>', "worker threads for the experiment's independent cells (default: one per core)")
     .addHelpText('after', '\nA run that already finished is left alone (exit 0; with --json its report is printed).')
     .action((runDir: string, options: ResumeCommandOptions) => resumeCommand(runDir, options));
+  program
+    .command('schema')
+    .description("print an experiment's config as JSON Schema, for editors (\"$schema\" in a config file)")
+    .argument('<experiment>', 'experiment id')
+    .option('--out <file>', 'write it to this file instead of stdout')
+    .action((experiment: string, options: SchemaOptions) => schemaCommand(experiment, options));
   program
     .command('compare')
     .description('gradient routing against inoculation on the persona world: every arm x seed, in parallel, one report')

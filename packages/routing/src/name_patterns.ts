@@ -1,7 +1,8 @@
 // Parameter and hook-point names in configs may be patterns, so that a routing config is plain JSON that does
 // not know a model's layer count: `blocks.*.mlp.*_expanded` matches `blocks.0.mlp.w_in_expanded`, ... .
-// `*` matches within one dotted segment (never a dot); `**` matches across segments. A name without a `*` is
-// matched exactly.
+// The syntax is core's (the optimiser's parameter groups use it too): `*` within one dotted segment, `**`
+// across segments, anything else literal. This file adds hook points and errors that say which kind of name.
+import { parameterPatternRegExp } from '@routelab/core';
 
 export class PatternMatchError extends Error {
   constructor(
@@ -17,14 +18,10 @@ export class PatternMatchError extends Error {
 
 const cache = new Map<string, RegExp>();
 
-export function patternRegExp(pattern: string): RegExp {
+function patternRegExp(pattern: string): RegExp {
   let re = cache.get(pattern);
   if (!re) {
-    const body = pattern
-      .split('**')
-      .map((part) => part.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*'))
-      .join('.*');
-    re = new RegExp(`^${body}$`);
+    re = parameterPatternRegExp(pattern);
     cache.set(pattern, re);
   }
   return re;

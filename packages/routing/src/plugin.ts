@@ -7,9 +7,15 @@ import { access } from 'node:fs/promises';
 import * as core from '@routelab/core';
 import { z } from 'zod';
 import { classMask, declaredWidth } from './schemes/activation_routing.ts';
-import { registerScheme } from './registry.ts';
+import { loadedPluginFiles, registerScheme } from './registry.ts';
+import { phasesConfigShape, phasesOf } from './phases.ts';
 
-export const pluginApi = { registerScheme, z, tf: core.tf, route: core.route, classMask, declaredWidth };
+/**
+ * What a plugin receives. `phasesConfigShape` (spread into a config schema) and `phasesOf` (as the scheme's
+ * `phases`) let a plugin scheme declare expansion, learning-rate multipliers, ablation and a coherence
+ * fine-tune the same way ERA does, for the experiments that honour them.
+ */
+export const pluginApi = { registerScheme, z, tf: core.tf, route: core.route, classMask, declaredWidth, phasesConfigShape, phasesOf };
 export type PluginApi = typeof pluginApi;
 export type Plugin = (api: PluginApi) => void | Promise<void>;
 
@@ -20,8 +26,10 @@ export class PluginError extends Error {
   }
 }
 
+/** Loads a plugin file once per process: loading the same file again is a no-op. */
 export async function loadPlugin(path: string): Promise<void> {
   const absolute = resolve(path);
+  if (loadedPluginFiles.has(absolute)) return;
   try {
     await access(absolute);
   } catch {
@@ -41,4 +49,5 @@ export async function loadPlugin(path: string): Promise<void> {
   } catch (err) {
     throw new PluginError(path, (err as Error).message);
   }
+  loadedPluginFiles.add(absolute);
 }

@@ -20,6 +20,8 @@ const BUILTIN_SCHEMES = {
 } satisfies { [K in BuiltinSchemeId]: { id: string } };
 
 const plugins = new Map<string, RoutingScheme<unknown>>();
+/** Plugin files already loaded in this process (a worker thread runs many cells, each naming its plugins). */
+export const loadedPluginFiles = new Set<string>();
 
 export class UnknownSchemeError extends Error {
   constructor(id: string) {
@@ -54,4 +56,5 @@ export function registerScheme<C>(scheme: RoutingScheme<C>): void {
 /** For tests: forget plugin schemes. */
 export function resetPluginSchemes(): void {
   plugins.clear();
+  loadedPluginFiles.clear();
 }

@@ -1,9 +1,13 @@
-// `routelab compare [--preset quick|full] [--arms a,b,...] [--seeds N] [--workers N] [--out DIR] [--json]`:
-// every arm x seed of the persona experiment as its own run, in parallel workers (default one per core),
-// resumable (a finished cell is not run again), merged into one report with a table and a chart.
+// `routelab compare [--preset quick|full] [--config FILE] [--plugin FILE]... [--arms a,b,...] [--seeds N]
+// [--workers N] [--out DIR] [--json]`: every arm x seed of the persona experiment as its own run, in parallel
+// workers (default one per core), resumable (a finished cell is not run again), merged into one report with a
+// table and a chart. `--config` is deep-merged over the preset (world, model, arms and their definitions,
+// seeds, ...), so a researcher's own arm, with a plugin scheme loaded by `--plugin`, runs beside the built-in
+// ones through the same cell, evaluation and report.
 import { join } from 'node:path';
 import { selectBackend, writeFileAtomic } from '@routelab/core';
-import { PERSONA_ARMS } from '@routelab/persona';
+import { loadPlugin } from '@routelab/routing';
+import { resolve } from 'node:path';
 import type { PersonaReportForChart } from '@routelab/persona';
 import { ArmProgressView } from '../compare/arm_progress.ts';
 import { renderCompareChart } from '../compare/compare_chart.ts';
@@ -11,6 +15,7 @@ import { compareTable } from '../compare/compare_table.ts';
 import type { CompareReportJson } from '../compare/compare_table.ts';
 import { UsageError } from '../errors.ts';
 import { findExperiment } from '../experiments.ts';
+import { readConfigFile, resolveConfig } from '../runs/config_resolution.ts';
 import { toJsonText } from '../runs/json_text.ts';
 import { StopController } from '../runs/stop_signals.ts';
 import { collectSweep } from '../sweep/collect.ts';
@@ -26,14 +31,18 @@ export interface CompareOptions {
   out?: string;
   backend?: string;
   json?: boolean;
+  config?: string;
+  plugin?: string[];
 }
 
-function parseArms(list: string | undefined, presetArms: readonly string[]): string[] {
-  const arms = list ? list.split(',').map((a) => a.trim()).filter(Boolean) : [...presetArms];
-  const unknown = arms.filter((a) => !(PERSONA_ARMS as readonly string[]).includes(a));
-  if (unknown.length) throw new UsageError(`--arms: unknown arm${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}; known: ${PERSONA_ARMS.join(', ')}`);
+/** The arms to run: --arms, else the config's; `none` first (every difference is paired with it, and its cells cache the priors). */
+function parseArms(list: string | undefined, configArms: readonly string[], defined: Record<string, unknown>): string[] {
+  const arms = list ? list.split(',').map((a) => a.trim()).filter(Boolean) : [...configArms];
   if (arms.length === 0) throw new UsageError('--arms: give at least one arm');
-  // Every difference is paired with `none`, which runs first (its cells also train and cache the priors).
+  const unknown = [...arms, 'none'].filter((a) => !Object.hasOwn(defined, a));
+  if (unknown.length) {
+    throw new UsageError(`--arms: unknown arm${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}; defined: ${Object.keys(defined).join(', ')}`);
+  }
   return ['none', ...new Set(arms.filter((a) => a !== 'none'))];
 }
 
@@ -43,9 +52,15 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   if (!Object.hasOwn(experiment.presets, preset)) {
     throw new UsageError(`--preset: unknown preset "${preset}"; known: ${Object.keys(experiment.presets).join(', ')}`);
   }
-  const presetConfig = experiment.presets[preset] as { arms: string[]; seeds: number };
-  const arms = parseArms(options.arms, presetConfig.arms);
-  const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? presetConfig.seeds;
+  // Plugins first: the config may name their schemes. Their absolute paths go with every cell (and its manifest).
+  const plugins = (options.plugin ?? []).map((p) => resolve(p));
+  for (const plugin of plugins) await loadPlugin(plugin).catch((err: Error) => { throw new UsageError(`--plugin: ${err.message}`); });
+  const fileConfig = options.config !== undefined ? await readConfigFile(options.config) : {};
+  // Checked whole (every arm's scheme and scheme config) before any directory is made.
+  const resolved = await resolveConfig(experiment, { preset, ...(options.config !== undefined ? { configFile: options.config } : {}) });
+  const base = resolved.config as { arms: string[]; seeds: number; armDefinitions: Record<string, unknown> };
+  const arms = parseArms(options.arms, base.arms, base.armDefinitions);
+  const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? base.seeds;
   const workers = parseCount('--workers', options.workers, { min: 1 });
   const dir = options.out ?? join('runs', `compare-${preset}`);
   const out = options.json ? process.stderr : process.stdout;
@@ -55,7 +70,7 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   const spec = {
     experiment: 'persona',
     preset,
-    config: {},
+    config: fileConfig,
     grid: { arm: arms, seed: Array.from({ length: seeds }, (_, i) => i) },
     backend: backend.chosen,
   };
@@ -76,6 +91,7 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
     for (const cells of phases) {
       if (stopped || cells.length === 0) continue;
       const { skipped, outcomes } = await runSweepCells({ ...sweep, cells }, {
+        plugins,
         ...(workers ? { workers } : {}),
         onProgress: (id, u) => view.progress(id, u),
         onOutcome: (id, o) => view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),

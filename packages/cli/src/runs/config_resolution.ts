@@ -98,7 +98,7 @@ export async function resolveConfig<Config>(
   return { preset, config: reparsed.data, configText, seed };
 }
 
-async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -112,7 +112,9 @@ async function readConfigFile(path: string): Promise<Record<string, unknown>> {
     const got = parsed.value === null ? 'null' : Array.isArray(parsed.value) ? 'an array' : `a ${typeof parsed.value}`;
     throw new UsageError(`--config ${path}: must hold a JSON object of settings, got ${got}`);
   }
-  return parsed.value;
+  // "$schema" names the JSON Schema an editor checks the file against (routelab schema); it is not a setting.
+  const { $schema: _schema, ...settings } = parsed.value;
+  return settings;
 }
 
 /** Objects merge key by key, recursively; anything else in `override` (arrays, numbers, null) replaces. */
