@@ -1,5 +1,6 @@
 // Entry point of the `routelab` command.
 import { tmpdir } from 'node:os';
+import { showNativeLogs } from '@routelab/core';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
 import { benchLmStepCommand, benchSampleCommand } from './commands/bench_lm.ts';
@@ -22,7 +23,11 @@ export function buildProgram(): Command {
   const program = new Command('routelab')
     .description('Gradient routing and persona unlearning, compared against context-space inoculation.')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .option('--verbose', "also show native libraries' own messages (e.g. Dawn's WebGPU warnings), kept out by default")
+    .hook('preAction', (command) => {
+      if (command.opts<{ verbose?: boolean }>().verbose) showNativeLogs(true);
+    });
 
   program
     .command('info')
