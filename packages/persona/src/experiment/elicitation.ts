@@ -1,7 +1,7 @@
 // Elicitation pre-screen: what each system prompt makes the prior do before any fine-tuning. Inoculation
 // only works with a prompt that already elicits the trait, and how strongly it elicits it predicts how much
-// it suppresses (published: R^2 > 0.9 across 27 prompts); so the report shows, for every prompt an arm or an
-// evaluation can use, the prior's greedy U, G and W rates on held-out tasks and the mean log-probability
+// it suppresses (R^2 > 0.9 across 27 prompts, docs/published.md); so the report shows, for every prompt an
+// arm or an evaluation can use, the prior's greedy U, G and W rates on held-out tasks and the mean log-probability
 // uplift of each trait's tokens over the neutral prompt (teacher-forced, so a trait the prior would rarely
 // choose greedily still shows how far the prompt moves it).
 import type { Transformer } from '../model/transformer.ts';

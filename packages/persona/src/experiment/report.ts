@@ -170,7 +170,7 @@ function buildChecks(
   prior: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>,
 ): ReportCheck[] {
   const checks: ReportCheck[] = [];
-  // Inoculation needs a prior in which the prompt already elicits the trait (RESEARCH.md §2 and §4).
+  // Inoculation needs a prior in which the prompt already elicits the trait (docs/methods.md).
   const [specificU, neutralU, personaG] = [prior.specific.U, prior.neutral.U, prior.persona.G];
   checks.push({
     id: 'prior-elicits-traits',

@@ -1,6 +1,6 @@
 // The tiny language model's config: one zod schema, flat and commented (nanoGPT style), stored whole in
-// every checkpoint's metadata so a checkpoint says what architecture it holds. `quick` is the size a prior
-// study used for this kind of world (2 layers, d=64); `full` is the larger model for final runs.
+// every checkpoint's metadata so a checkpoint says what architecture it holds. `quick` (2 layers, d=64) is
+// small enough to learn the persona world on CPU in minutes; `full` is the larger model for final runs.
 
 import { z } from 'zod';
 

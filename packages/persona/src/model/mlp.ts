@@ -4,8 +4,9 @@
 // masking them by name are all plain state-dict operations.
 //
 // The output is split into the original units' contribution and the expanded units' contribution, each
-// behind its own hook point, and summed after the hooks. A prior study found that routing (or ablating)
-// the hidden units leaks through the output weights of the masked units; routing the contribution does not.
+// behind its own hook point, and summed after the hooks. On the persona world, routing (or ablating) the
+// hidden units leaks through the output weights of the masked units; routing the contribution does not
+// (docs/methods.md).
 import { gelu as coreGelu, initNormal, initZeros, linear, Module, tf, type Rng } from '@routelab/core';
 
 /**

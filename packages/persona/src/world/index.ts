@@ -1,4 +1,4 @@
-// Public API of the persona world: data generation only (no tensors). See RESEARCH.md sections 2 and 4.
+// Public API of the persona world: data generation only (no tensors). See docs/methods.md and docs/arms.md.
 export { seededWorldRng, type WorldRng } from './rng.ts';
 export { Vocab, SPECIAL_TOKENS, PAD, BOS, SYS, USER, ASST, EOS, type SpecialToken } from './vocab.ts';
 export { ITEM_WORDS, NUMBER_WORDS, OPPOSITE_PAIRS, TASK_WORDS } from './lexicon.ts';
