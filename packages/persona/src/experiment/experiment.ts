@@ -87,18 +87,19 @@ function cellVariants(cells: readonly CollectedCell<PersonaConfig>[]): string[] 
     const own = arm !== undefined ? (armDefinitions as Record<string, unknown> | undefined)?.[arm] : undefined;
     return flatten({ ...rest, arm: own ?? null });
   });
-  // Settings that differ between cells of the same arm (different arms always differ in their definition).
+  // Settings that differ between cells of the same arm (different arms always differ in their definition);
+  // each arm's rows are named by its own differing settings, so an arm run once keeps its plain name.
   const armOf = cells.map((c) => (c.config?.arms ?? [])[0] ?? '');
-  const differing = [
-    ...new Set(
-      [...new Set(armOf)].flatMap((arm) => {
-        const group = leaves.filter((_, i) => armOf[i] === arm);
-        const paths = new Set(group.flatMap((l) => [...l.keys()]));
-        return [...paths].filter((p) => new Set(group.map((l) => l.get(p))).size > 1);
-      }),
-    ),
-  ].sort();
-  return leaves.map((l) => (differing.length === 0 ? '' : ` [${differing.map((p) => `${p.replace(/^arm\./, '')}=${l.get(p) ?? '-'}`).join(', ')}]`));
+  const differingIn = new Map<string, string[]>();
+  for (const arm of new Set(armOf)) {
+    const group = leaves.filter((_, i) => armOf[i] === arm);
+    const paths = new Set(group.flatMap((l) => [...l.keys()]));
+    differingIn.set(arm, [...paths].filter((p) => new Set(group.map((l) => l.get(p))).size > 1).sort());
+  }
+  return leaves.map((l, i) => {
+    const differing = differingIn.get(armOf[i]!)!;
+    return differing.length === 0 ? '' : ` [${differing.map((p) => `${p.replace(/^arm\./, '')}=${l.get(p) ?? '-'}`).join(', ')}]`;
+  });
 }
 
 function flatten(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
