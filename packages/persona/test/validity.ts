@@ -31,7 +31,7 @@ import { evaluateItems, maxResponseTokens, type ConditionRates, type Rates } fro
 import { loadOrTrainPrior, type Prior } from '../src/experiment/prior.ts';
 import { elicitationScreen } from '../src/experiment/elicitation.ts';
 import type { PersonaConfig } from '../src/experiment/config.ts';
-import { trainLoop } from '../src/experiment/train_loop.ts';
+import { trainOnExamples } from '../src/experiment/train_loop.ts';
 
 /** The quick preset's stage-1, stage-2 and evaluation settings (keep in step with experiment/config.ts). */
 const QUICK = {
@@ -159,7 +159,7 @@ async function trainNone(prior: Prior, world: World, s: Settings, rng: Rng, ctx:
   try {
     const examples = stage2Examples(world, 'none', rng.split('stage2-data'), s.stage2Examples);
     const noLabels = (shape: [number, number]) => fullyLabelled(shape, new Uint8Array(shape[0] * shape[1]));
-    await trainLoop({
+    await trainOnExamples({
       ctx,
       label: 'none',
       checkpointName: 'none',

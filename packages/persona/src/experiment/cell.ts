@@ -28,7 +28,7 @@ import { evaluateItems, maxResponseTokens, retainAndForgetLoss, type ConditionRa
 import type { Prior, PriorQuality } from './prior.ts';
 import { relearn, type RelearningSummary, type RelearnOptions } from './relearn.ts';
 import { schemeBatch, tokenRouteLabels } from './routing.ts';
-import { restoreTraining, trainingTensors, trainLoop } from './train_loop.ts';
+import { restoreTraining, trainingTensors, trainOnExamples } from './train_loop.ts';
 
 export type { RelearningSummary } from './relearn.ts';
 
@@ -150,7 +150,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     if (state?.phase === 'stage2' || !state) {
       if (saved) restoreTraining(saved.tensors, model, optimizer, state?.iterations ?? 0);
       const massSteps = gradientMassSteps(config.gradMassSnapshots, config.stage2Steps);
-      finalLoss = await trainLoop({
+      finalLoss = await trainOnExamples({
         ctx,
         label,
         checkpointName,
@@ -316,7 +316,7 @@ async function coherence(args: CellArgs & { model: Transformer; phases: SchemePh
   const frozen = frozenAblationMasks(model, phases);
   const optimizer = new MaskedAdamW(model.namedParameters(), { lr: config.stage2Lr, weightDecay: config.weightDecay, maxGradNorm: config.maxGradNorm, masks: frozen });
   try {
-    await trainLoop({
+    await trainOnExamples({
       ctx,
       label: `${label} coherence`,
       checkpointName: `${cellCheckpointName(arm.name, args.seed)}-coherence`,

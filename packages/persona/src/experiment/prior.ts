@@ -18,7 +18,7 @@ import { generate } from '../model/generate.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder } from './data.ts';
 import { maxResponseTokens, toRates, type Rates } from './evaluate.ts';
-import { restoreTraining, trainLoop } from './train_loop.ts';
+import { restoreTraining, trainOnExamples } from './train_loop.ts';
 
 /** Prompts the prior's quality is measured under (greedy answers to held-out tasks of every family). */
 export const PRIOR_QUALITY_PROMPTS = ['neutral', 'specific', 'persona', 'negated', 'irrelevant', 'malicious', 'benign', 'permissive'] as const;
@@ -154,7 +154,7 @@ async function trainPrior(args: PriorArgs, key: string): Promise<Transformer> {
     }
     const examples = stage1Examples(world, rng.split('data'), config.stage1Examples);
     const noLabels = (shape: [number, number]) => fullyLabelled(shape, new Uint8Array(shape[0] * shape[1]));
-    await trainLoop({
+    await trainOnExamples({
       ctx,
       label: `prior/seed-${seed}`,
       checkpointName,

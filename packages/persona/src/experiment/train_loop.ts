@@ -1,5 +1,5 @@
-// Stage 1 and stage 2 on core's training skeleton: batches of the stage's examples in a BatchOrder, the
-// model and its optimiser checkpointed as `model.<name>` / `opt.<name>.<slot>` with the step count.
+// Stage 1 and stage 2 on core's training skeleton (core owns the step loop): this file only builds the batches
+// of a stage's examples in a BatchOrder and names the checkpoint tensors `model.<name>` / `opt.<name>.<slot>`.
 import { restoreTraining as restoreParts, saveTraining, trainLoop as coreTrainLoop, trainingTensors as partsTensors } from '@routelab/core';
 import type { BatchOrder, MaskedOptimizer, RunContext, tf } from '@routelab/core';
 import { disposeBatch, makeBatch, type LmBatch } from '../model/batch.ts';
@@ -37,7 +37,7 @@ export function restoreTraining(tensors: Record<string, tf.Tensor>, model: Trans
 }
 
 /** Runs steps [from, steps); returns the last step's loss (NaN when no step ran). */
-export function trainLoop(args: TrainLoopArgs): Promise<number> {
+export function trainOnExamples(args: TrainLoopArgs): Promise<number> {
   const { model, optimizer, examples, order } = args;
   return coreTrainLoop<LmBatch>({
     ctx: args.ctx,
