@@ -10,6 +10,7 @@ import type { RouteLabels } from '../labels.ts';
 import { measureGradientMass } from '../gradient_mass.ts';
 import type { GradientMassSnapshot } from '../gradient_mass.ts';
 import { getScheme } from '../registry.ts';
+import { lrMultiplierOf, NO_PHASES } from '../phases.ts';
 import { routedStep } from '../routed_step.ts';
 import type { RoutingScheme } from '../scheme.ts';
 import { batchLabels, gatherRows, groupMean, perDigitMean } from './batches.ts';
@@ -109,6 +110,7 @@ export class CellRunner {
       beta2: config.beta2,
       weightDecay: config.weightDecay,
       schedule: stepDecaySchedule(Math.round(config.lrDecayAt * config.steps) + 1, config.lrDecayFactor),
+      lrMultiplier: (name) => lrMultiplierOf(getScheme(arm.scheme).phases?.(arm.schemeConfig) ?? NO_PHASES, name),
     });
     this.scheme = getScheme(arm.scheme);
     this.scheme.validate?.({ model: this.model, config: arm.schemeConfig });

@@ -38,6 +38,12 @@ describe('mnist-split config', () => {
     expect(issues({ routingConfig: bad }).map((i) => i.path)).toEqual(['routingConfig.hooks.0.forget.z']);
     // An arm's own scheme config is checked against that arm's scheme.
     expect(issues({ arms: [{ name: 'p', scheme: 'parameter', schemeConfig: {} }] }).map((i) => i.path)).toEqual(['arms.0.schemeConfig.forget']);
+    // Phases this experiment cannot carry out are refused rather than ignored.
+    const era = { targets: [{ hook: 'encoder.code', expanded: [16, 32] }], ablate: ['encoder.*'], coherenceSteps: 5 };
+    expect(issues({ arms: [{ name: 'e', scheme: 'era', schemeConfig: era }] })).toEqual([
+      { path: 'arms.0.schemeConfig.ablate', message: expect.stringMatching(/mnist-split does not use "ablate"/) },
+      { path: 'arms.0.schemeConfig.coherenceSteps', message: expect.stringMatching(/does not use "coherenceSteps"/) },
+    ]);
   });
 
   it('resolves an arm from the top level: scheme, its config, and the penalty weights it does not override', () => {

@@ -153,12 +153,21 @@ export const mnistSplitConfigSchema = configObject.superRefine((config, ctx) => 
     if (usesRoutingConfig && routingConfigChecked) continue;
     routingConfigChecked ||= usesRoutingConfig;
     const parsed = scheme.configSchema.safeParse(armSchemeConfig(config, arm));
+    const at = usesRoutingConfig ? ['routingConfig'] : ['arms', i, 'schemeConfig'];
     if (!parsed.success) {
-      const at = usesRoutingConfig ? ['routingConfig'] : ['arms', i, 'schemeConfig'];
       for (const issue of parsed.error.issues) {
         const path = [...at, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
         ctx.addIssue({ code: 'custom', path, message: `${schemeId}: ${issue.message}` });
       }
+      continue;
+    }
+    // The split autoencoder is built with its code dims and evaluated by certificates, not by ablation: a
+    // scheme's expand / ablate / coherence phases would be silently ignored, so they are refused here.
+    // Learning-rate multipliers are honoured.
+    const phases = scheme.phases?.(parsed.data);
+    const unsupported = phases ? (['expand', 'ablate', 'coherenceSteps'] as const).filter((k) => (k === 'expand' ? phases.expand : k === 'ablate' ? Object.keys(phases.ablate).length : phases.coherenceSteps)) : [];
+    for (const field of unsupported) {
+      ctx.addIssue({ code: 'custom', path: [...at, field], message: `${schemeId}: mnist-split does not use "${field}" (its model is built with the code dims it routes, and certificates measure the split); remove it` });
     }
   }
 });
