@@ -3,7 +3,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { compareSpec, curveSpec, heatmapSpec, heatmapValue, massTotalsSpec } from './index.ts';
+import { blockHeatmapSpec, compareSpec, curveSpec, heatmapSpec, heatmapValue, massTotalsSpec } from './index.ts';
 
 async function svgOf(spec: TopLevelSpec): Promise<string> {
   const warnings: string[] = [];
@@ -44,6 +44,21 @@ describe('chart specs', () => {
     expect(svg).toContain('>retain<');
     // Without regions there are no outline layers at all.
     await svgOf(heatmapSpec(cells, [], { parameter: 'p', classes: ['forget', 'retain'], logColor: false, normalizeRows: true }));
+  });
+
+  it('block heatmap: a panel per class, a row per parameter in the given order, the routed region outlined and named in red', async () => {
+    const order = ['token_embedding', 'blocks.0.mlp.w_in', 'blocks.0.mlp.w_in_expanded', 'unembed.weight'];
+    const cells = ['forget', 'retain'].flatMap((cls) => [0, 5].flatMap((step) => order.map((parameter, i) => ({ cls, step, parameter, mass: 10 ** -i }))));
+    const spec = blockHeatmapSpec(cells, { classes: ['forget', 'retain'], order, inRegion: new Set(['blocks.0.mlp.w_in_expanded']) });
+    expect(spec.description).toBe('Gradient mass per parameter block at 2 training steps, for classes forget, retain; outlined: the routed region, blocks.0.mlp.w_in_expanded');
+    const svg = await svgOf(spec);
+    for (const p of order) expect(svg).toContain(`>${p}<`);
+    // One outlined rect per class and step on the region's row; the row's label in red.
+    expect(svg.match(/stroke="#ff2d55"/g)).toHaveLength(4);
+    expect(svg).toMatch(/fill="#ff2d55"[^>]*>blocks\.0\.mlp\.w_in_expanded</);
+    const none = blockHeatmapSpec(cells, { classes: ['forget'], order, inRegion: new Set(), logColor: false });
+    expect(none.description).toMatch(/no routed region declared$/);
+    expect((await svgOf(none)).match(/stroke="#ff2d55"/g)).toBeNull();
   });
 
   it('heatmap colour values: log10, optionally as a share of the row maximum, zeros floored', () => {

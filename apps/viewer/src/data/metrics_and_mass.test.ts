@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classesOf, heatmapCells, massSnapshots, massTotals, parametersOf, shareInside } from './gradient_mass.ts';
+import {
+  blockCells, classesOf, heatmapCells, massSnapshots, massTotals, parameterOrder, parametersOf, segmentCells, shareInside, shareInsideSegments, shareOutsideParameters, unitViews,
+} from './gradient_mass.ts';
 import { addEvents, curvesFromEvents } from './metrics.ts';
 
 describe('curves from metrics.jsonl events', () => {
@@ -51,4 +53,37 @@ describe('gradient-mass snapshots', () => {
     expect(shareInside(snaps, 'w', 'retain', 2, 4)).toBe(1);
     expect(shareInside(snaps, 'w', 'unlabelled', 0, 4)).toBeUndefined();
   });
+
+  // A transformer MLP's units split over two parameters (original and expanded input weights), and a block
+  // parameter without per-neuron mass.
+  const mlp = (step: number, forgetExpanded: number) => ({
+    kind: 'gradient-mass',
+    cell: 'era/seed-0',
+    step,
+    classes: {
+      forget: { 'blocks.0.mlp.w_in': { mass: 1, perNeuron: [0.5, 0.5] }, 'blocks.0.mlp.w_in_expanded': { mass: forgetExpanded, perNeuron: [forgetExpanded] }, unembed: { mass: 2 } },
+      retain: { 'blocks.0.mlp.w_in': { mass: 4, perNeuron: [1, 3] }, 'blocks.0.mlp.w_in_expanded': { mass: 0, perNeuron: [0] }, unembed: { mass: 4 } },
+    },
+  });
+
+  it("lays a block's per-neuron parameters side by side, then each alone; block cells keep the model's order", () => {
+    const snaps = massSnapshots([mlp(0, 1), mlp(5, 3)]).get('era/seed-0')!;
+    const views = unitViews(snaps);
+    expect(views.map((v) => v.id)).toEqual(['units:blocks.0.mlp', 'blocks.0.mlp.w_in', 'blocks.0.mlp.w_in_expanded']);
+    expect(views[0]!.segments).toEqual([
+      { parameter: 'blocks.0.mlp.w_in', from: 0, to: 2 },
+      { parameter: 'blocks.0.mlp.w_in_expanded', from: 2, to: 3 },
+    ]);
+    expect(views[0]!.label).toBe('blocks.0.mlp units: w_in [0, 2) + w_in_expanded [2, 3)');
+    const cells = segmentCells(snaps, views[0]!.segments).filter((c) => c.cls === 'forget' && c.step === 5);
+    expect(cells.map((c) => [c.neuron, c.mass])).toEqual([[0, 0.5], [1, 0.5], [2, 3]]);
+    // forget: (1 + 3) of (2 + 4) per-neuron mass on the expanded unit.
+    expect(shareInsideSegments(snaps, views[0]!.segments, 'forget', 2, 3)).toBeCloseTo(4 / 6);
+    expect(parameterOrder(snaps)).toEqual(['blocks.0.mlp.w_in', 'blocks.0.mlp.w_in_expanded', 'unembed']);
+    expect(blockCells(snaps)).toHaveLength(2 * 2 * 3);
+    // Outside the expanded parameter, per snapshot: 3/4 at step 0, 3/6 at step 5; the mean of the two.
+    expect(shareOutsideParameters(snaps, 'forget', (p) => p.endsWith('_expanded'))).toBeCloseTo((3 / 4 + 3 / 6) / 2);
+    expect(shareOutsideParameters(snaps, 'unlabelled', () => true)).toBeUndefined();
+  });
 });
+

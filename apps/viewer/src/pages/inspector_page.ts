@@ -1,19 +1,21 @@
-// Routed-parameter inspector: for one cell and one parameter, heatmaps of gradient mass per neuron over the
-// training snapshots, one panel per label class, with the region routing sent that class outlined; the
-// share of each class's mass that stayed in its region; metrics before and after ablation; and, for MNIST,
-// test digits reconstructed from the whole code and from each half.
+// Routed-parameter inspector: for one cell, heatmaps of gradient mass per parameter block and per unit over
+// the training snapshots, one panel per label class, with the region routing sent each class outlined (read
+// from the cell's arm's scheme config, see data/regions.ts); the share of each class's mass in its region; the
+// cell's rates before and after ablation and its leak measure (from its result file); metrics before and after
+// ablation across the run's reports; and, for MNIST, test digits reconstructed from the whole code and from
+// each half.
 import { api } from '../api/client.ts';
 import type { RunDetail } from '../api/api_types.ts';
-import { ChartView } from '../app/chart_view.ts';
 import { el, labelled, message, section, select } from '../app/dom.ts';
 import { formatNumber } from '../app/format.ts';
 import { every, heading, type Page } from '../app/page.ts';
-import { href, replaceQuery } from '../app/router.ts';
-import { heatmapSpec, massTotalsSpec } from '../charts/heatmap.ts';
+import { href } from '../app/router.ts';
 import { ablationPairs, halfReadouts } from '../data/ablation.ts';
-import { classesOf, heatmapCells, massSnapshots, massTotals, parametersOf, shareInside, type MassSnapshot } from '../data/gradient_mass.ts';
-import { regionsForParameter, routingFor } from '../data/regions.ts';
+import { cellResult, isCellResult, metricsToShow } from '../data/cell_result.ts';
+import { massSnapshots } from '../data/gradient_mass.ts';
 import { RECONSTRUCTION_COLUMNS, parseReconstructions, reconstructionResults, type Reconstructions } from '../data/reconstructions.ts';
+import { cellEvaluationSection, leakSection } from './inspector_sections.ts';
+import { MassSection } from './mass_section.ts';
 
 function digitCanvas(pixels: readonly number[], label: string): HTMLCanvasElement {
   const canvas = el('canvas', { width: 28, height: 28, className: 'digit', role: 'img', 'aria-label': label });
@@ -38,7 +40,8 @@ function reconstructionGrid(r: Reconstructions): HTMLElement {
   return grid;
 }
 
-function ablationSection(detail: RunDetail, resultJson: Map<string, unknown>): HTMLElement {
+/** `results`: result files other than cell results (a cell's own table shows those). */
+function ablationSection(detail: RunDetail, resultJson: ReadonlyMap<string, unknown>): HTMLElement {
   const parts: HTMLElement[] = [];
   const halves = halfReadouts(detail.report);
   if (halves) {
@@ -70,7 +73,7 @@ function ablationSection(detail: RunDetail, resultJson: Map<string, unknown>): H
 export function inspectorPage(id: string, query: URLSearchParams): Page {
   const root = el('div', { 'data-page': 'inspect' }, heading(`Inspector: ${id}`), el('p', {}, 'Loading…'));
   const controller = new AbortController();
-  let charts: ChartView[] = [];
+  let mass: MassSection | undefined;
   let stopPolling: (() => void) | undefined;
 
   async function load(): Promise<void> {
@@ -86,116 +89,24 @@ export function inspectorPage(id: string, query: URLSearchParams): Page {
     }
     let byCell = massSnapshots(events);
     const cells = [...byCell.keys()];
-    let cell = cells.includes(query.get('cell') ?? '') ? query.get('cell')! : cells[0];
-    let parameter = query.get('param') ?? undefined;
-    let logColor = query.get('log') !== '0';
-    let normalizeRows = query.get('norm') === '1';
+    const cell = cells.includes(query.get('cell') ?? '') ? query.get('cell')! : cells[0];
 
-    const heatmapBox = el('div', { 'data-testid': 'heatmap-box' });
-    const totalsBox = el('div');
-    const shareBox = el('ul', { 'data-testid': 'region-shares' });
-    const routingNote = el('p', { className: 'hint', 'data-testid': 'routing-note' });
-    const controls = el('div', { className: 'controls' });
-
-    function snapshots(): MassSnapshot[] {
-      return cell ? (byCell.get(cell) ?? []) : [];
-    }
-
-    function renderControls(): void {
-      const params = parametersOf(snapshots());
-      if (!parameter || !params.some((p) => p.name === parameter)) {
-        // Default: a parameter the config routes (it has outlines), else any with per-neuron mass.
-        const routing = routingFor(detail.config, cell);
-        const outlined = params.find((p) => p.neurons > 0 && regionsForParameter(routing, p.name, p.neurons, ['forget']).length > 0);
-        parameter = outlined?.name ?? params.find((p) => p.neurons > 0)?.name ?? params[0]?.name;
-      }
-      const logBox = el('input', { type: 'checkbox', checked: logColor, id: 'log-colour' });
-      logBox.addEventListener('change', () => {
-        logColor = logBox.checked;
-        replaceQuery({ log: logColor ? undefined : '0' });
-        renderCharts();
-      });
-      const normBox = el('input', { type: 'checkbox', checked: normalizeRows, id: 'normalise-rows' });
-      normBox.addEventListener('change', () => {
-        normalizeRows = normBox.checked;
-        replaceQuery({ norm: normalizeRows ? '1' : undefined });
-        renderCharts();
-      });
-      controls.replaceChildren(
-        labelled(
-          'Cell',
-          select(cells.map((c) => ({ value: c, label: c })), cell, (v) => {
-            cell = v;
-            replaceQuery({ cell: v });
-            renderControls();
-            renderCharts();
-          }),
-        ),
-        labelled(
-          'Parameter',
-          select(params.map((p) => ({ value: p.name, label: p.neurons > 0 ? `${p.name} (${p.neurons} neurons)` : `${p.name} (total only)` })), parameter, (v) => {
-            parameter = v;
-            replaceQuery({ param: v });
-            renderCharts();
-          }),
-        ),
-        el('div', { className: 'checkbox' }, logBox, el('label', { for: 'log-colour' }, 'log colour scale')),
-        el('div', { className: 'checkbox' }, normBox, el('label', { for: 'normalise-rows' }, 'normalise each step')),
-      );
-    }
-
-    function renderCharts(): void {
-      for (const c of charts) c.dispose();
-      charts = [];
-      const snaps = snapshots();
-      const params = parametersOf(snaps);
-      const info = params.find((p) => p.name === parameter);
-      if (!info || !parameter) {
-        heatmapBox.replaceChildren(message('info', 'No parameters in the gradient-mass snapshots of this cell.'));
-        totalsBox.replaceChildren();
-        shareBox.replaceChildren();
-        return;
-      }
-      const classes = classesOf(snaps);
-      const routing = routingFor(detail.config, cell);
-      const regions = info.neurons > 0 ? regionsForParameter(routing, parameter, info.neurons, classes) : [];
-      routingNote.textContent =
-        routing.note ??
-        (regions.length > 0
-          ? `Outlined: the region routing sends each class to (solid) and the other declared regions (dashed)${routing.scheme ? `, scheme ${routing.scheme}` : ''}.`
-          : 'The run config declares no routed region on this parameter.');
-      if (info.neurons > 0) {
-        const chart = new ChartView(heatmapSpec(heatmapCells(snaps, parameter), regions, { parameter, classes, logColor, normalizeRows }), {
-          caption: `Gradient mass per neuron of ${parameter}, cell ${cell}, ${snaps.length} snapshots`,
-          testId: 'heatmap',
-        });
-        charts.push(chart);
-        heatmapBox.replaceChildren(chart.element);
-      } else {
-        heatmapBox.replaceChildren(message('info', `${parameter}: only its total mass was recorded (no per-neuron mass).`));
-      }
-      const totals = new ChartView(massTotalsSpec(massTotals(snaps, parameter), parameter), { caption: `Total gradient mass of ${parameter} per class`, testId: 'mass-totals' });
-      charts.push(totals);
-      totalsBox.replaceChildren(totals.element);
-      shareBox.replaceChildren(
-        ...regions
-          .filter((r) => r.routed)
-          .map((r) => {
-            const share = shareInside(snaps, parameter!, r.cls, r.from, r.to);
-            return el('li', { 'data-class': r.cls }, `${r.cls}: `, el('strong', {}, share === undefined ? 'no mass' : `${(share * 100).toFixed(1)}%`), ` of its per-neuron mass in ${r.label}`);
-          }),
-      );
-    }
-
-    // Reconstructions and result files with ablation numbers.
+    // Result files: the cell's own (rates before and after ablation, leak) and any with ablation numbers.
     const resultJson = new Map<string, unknown>();
     for (const name of detail.results.filter((r) => !r.startsWith('reconstructions/')).slice(0, 40)) {
       try {
         resultJson.set(name, await api.file(id, `results/${name}.json`, controller.signal));
       } catch {
-        // a result that cannot be read is left out of the ablation table
+        // a result that cannot be read is left out
       }
     }
+    const cellBox = el('div', { 'data-testid': 'cell-result' });
+    const renderCell = (c: string | undefined) => {
+      const view = cellResult(resultJson, c);
+      cellBox.replaceChildren(...(view ? [cellEvaluationSection(view, metricsToShow(detail.report, view)), leakSection(view)] : []));
+    };
+    renderCell(cell);
+
     const recon: Reconstructions[] = [];
     for (const name of reconstructionResults(detail.results)) {
       try {
@@ -205,7 +116,6 @@ export function inspectorPage(id: string, query: URLSearchParams): Page {
         // skipped
       }
     }
-
     const reconBox = el('div');
     const renderRecon = (arm: string) => {
       const r = recon.find((x) => x.arm === arm) ?? recon[0];
@@ -222,19 +132,27 @@ export function inspectorPage(id: string, query: URLSearchParams): Page {
           );
     if (recon.length > 0) renderRecon(cell?.split('/')[0] ?? recon[0]!.arm);
 
+    if (cells.length > 0) {
+      // Loaded here, not with the app: the routing package's schemas weigh as much as the rest of the page.
+      const regions = await import('../data/regions.ts');
+      mass = new MassSection({
+        regions,
+        cells,
+        cell,
+        query,
+        snapshots: (c) => (c ? (byCell.get(c) ?? []) : []),
+        routing: (c) => regions.routingFor(detail.config, c),
+        onCell: renderCell,
+      });
+    }
     root.replaceChildren(
       heading(`Inspector: ${id}`),
       el('p', {}, el('a', { href: href.run(id) }, `Back to run ${id}`)),
-      cells.length === 0
-        ? message('info', 'This run recorded no gradient mass (no "gradient-mass" events in metrics.jsonl).', { 'data-testid': 'no-mass' })
-        : section('Gradient mass per neuron', controls, routingNote, shareBox, heatmapBox, totalsBox),
-      ablationSection(detail, resultJson),
+      mass ? section('Gradient mass', mass.element) : message('info', 'This run recorded no gradient mass (no "gradient-mass" events in metrics.jsonl).', { 'data-testid': 'no-mass' }),
+      cellBox,
+      ablationSection(detail, new Map([...resultJson].filter(([, json]) => !isCellResult(json)))),
       reconPart ?? '',
     );
-    if (cells.length > 0) {
-      renderControls();
-      renderCharts();
-    }
     if (detail.summary.status === 'running') {
       stopPolling = every(3000, async () => {
         const page = await api.allMetrics(id, next, { kind: ['gradient-mass'] }, controller.signal);
@@ -242,7 +160,7 @@ export function inspectorPage(id: string, query: URLSearchParams): Page {
         if (page.events.length === 0) return;
         events.push(...page.events);
         byCell = massSnapshots(events);
-        renderCharts();
+        mass?.renderCharts();
       });
     }
   }
@@ -254,7 +172,7 @@ export function inspectorPage(id: string, query: URLSearchParams): Page {
     dispose: () => {
       controller.abort();
       stopPolling?.();
-      for (const c of charts) c.dispose();
+      mass?.dispose();
     },
   };
 }
