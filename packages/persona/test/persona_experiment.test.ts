@@ -98,8 +98,11 @@ describe('persona experiment (tiny config)', () => {
     expect(json.pairedVsNone['ip-specific']!.conditions.neutral.U!.significant).toBe(expected.significant);
     expect(json.pairedVsNone.none).toBeUndefined();
     const ids = (json.checks as { id: string; holds: boolean | null }[]).map((c) => c.id);
-    expect(ids).toEqual(['prior-elicits-traits', 'none-learns-U', 'ip-specific-suppresses-U', 'conditionalization', 'routing-era', 'G-emerges']);
-    expect(json.checks[3]!.holds).toBeNull(); // control-irrelevant was not run
+    expect(ids).toEqual(['prior-elicits-traits', 'ip-specific-suppresses-U', 'conditionalization', 'routing-era']);
+    expect(json.checks[2]!.holds).toBeNull(); // control-irrelevant was not run
+    expect(json.instrument.map((c) => c.id)).toEqual(['prior-capability', 'baseline-learns', 'g-emerges']);
+    expect(json.questions).toHaveLength(6);
+    expect(json.questions.find((q) => q.id === 'q2-conditionalization')!.answer).toMatch(/not answerable here: arm control-irrelevant not in the results/);
     expect(json.summary).toMatch(/era vs none \(2 seeds, neutral prompt\)/);
     expect(reference.markdown).toContain('## Paired difference from none');
     expect(reference.markdown).toContain('## Routing arms before and after ablation');

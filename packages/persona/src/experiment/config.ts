@@ -8,6 +8,7 @@ import { createWorld, type World } from '../world/world.ts';
 import { MODEL_PRESETS, ModelConfigError, modelPreset, type TransformerConfig } from '../model/config.ts';
 import { ARM_NAME, armDefinitionSchema, builtinArms, oversightSchema, type RoutingArmSizes } from './arms.ts';
 import { checkArms } from './arm_validation.ts';
+import { questionRolesSchema } from './questions.ts';
 import type { Expansion } from '@routelab/routing';
 
 const positiveInt = z.int().min(1);
@@ -74,6 +75,8 @@ const configObject = z.strictObject({
   armDefinitions: z.record(z.string().regex(ARM_NAME, 'arm names use letters, digits, +, ., _ and -'), armDefinitionSchema).prefault(() => builtinArms(QUICK_SIZES)),
   /** Names of the arms to run, in report order; default every defined arm. One cell: `{ arms: ['era'], seeds: 1, firstSeed: 2 }`. */
   arms: z.array(z.string()).min(1).optional(),
+  /** Which arm plays which role in the report's six questions (docs/questions.md); defaults name the built-in arms. */
+  questions: questionRolesSchema.prefault({}),
   /** Oversight of every arm that does not set its own: the fraction of U examples labelled, and label noise. */
   oversight: oversightSchema.prefault({}),
   /** Number of seeds per arm; seed s (firstSeed <= s < firstSeed + seeds) is the same prior and data in every arm. */

@@ -70,7 +70,8 @@ export function collectPersona(cells: readonly CollectedCell<PersonaConfig>[]): 
       if (!results.has(key)) results.set(key, result);
     }
   }
-  return buildPersonaReport([...results.values()], { arms });
+  const questions = cells.find((c) => c.config?.questions)?.config?.questions;
+  return buildPersonaReport([...results.values()], { arms, ...(questions ? { questions } : {}) });
 }
 
 /**

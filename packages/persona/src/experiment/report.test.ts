@@ -82,7 +82,6 @@ describe('buildPersonaReport', () => {
 
   it('states the checks as measured, including the ones that fail', () => {
     const checks = json.checks as ReportCheck[];
-    expect(check(checks, 'none-learns-U').holds).toBe(true);
     // U is cut significantly, but W (0.25) is not learned: the check fails and says why.
     const ip = check(checks, 'ip-specific-suppresses-U');
     expect(ip.holds).toBe(false);
@@ -91,10 +90,48 @@ describe('buildPersonaReport', () => {
     const era = check(checks, 'routing-era');
     expect(era.detail).toMatch(/before ablation 1\.00/);
     expect(era.detail).toMatch(/= 75% of none's/);
-    expect(check(checks, 'G-emerges').holds).toBe(false);
     // The fixture's prior elicits U under specific, but G under no prompt.
     expect(check(checks, 'prior-elicits-traits')).toMatchObject({ holds: false });
     expect(check(checks, 'prior-elicits-traits').detail).toMatch(/specific 1\.00 ± 0\.00, neutral 0\.00/);
+  });
+
+  it('opens with the instrument checks, failing plainly, and answers only what the instrument allows', () => {
+    // The fixture's prior solves half the tasks (capability 0.5 < 0.95) and none's capability is 0.4.
+    const prior = json.instrument.find((c) => c.id === 'prior-capability')!;
+    expect(prior.holds).toBe(false);
+    expect(json.instrument.find((c) => c.id === 'baseline-learns')!.holds).toBe(false);
+    expect(report.markdown.indexOf('**Instrument check failed**')).toBeLessThan(report.markdown.indexOf('## Condition'));
+    const q1 = json.questions.find((q) => q.id === 'q1-routing-vs-ip')!;
+    expect(q1.answerable).toBe(false);
+    expect(q1.answer).toMatch(/not answerable here: the instrument checks prior-capability, baseline-learns failed/);
+    // The contrast is still shown as measured, seed by seed: era - ip-specific on neutral U.
+    expect(q1.headline!.perSeed.map((v) => Number(v.toFixed(2)))).toEqual([-0.05, 0.05, -0.2]);
+    expect(q1.headline!.decision).toBeUndefined();
+    expect(json.questions.find((q) => q.id === 'q6-combined')!.answer).toMatch(/arm era\+ip not in the results/);
+  });
+
+  it('with a valid instrument, answers each question with its interval and a Holm-adjusted decision', () => {
+    const good = (arm: string, s: number, neutral: Partial<Rates>) =>
+      cell(arm, s, { capability: 0.96, W: 0.95, ...neutral }, { prior: { key: 'k', quality: { ...quality, neutral: { ...rates({ capability: 0.97 }), capabilityByFamily: { copy: 0.97 } } } } });
+    const six = [0, 1, 2, 3, 4, 5];
+    const valid = buildPersonaReport(
+      [
+        ...six.map((s) => good('none', s, { U: 0.95 })),
+        ...six.map((s) => good('ip-specific', s, { U: 0.3 + s / 100 })),
+        ...six.map((s) => good('era', s, { U: 0.05 + s / 200 })),
+      ],
+      { arms: ['none', 'ip-specific', 'era'] },
+    ).json as unknown as PersonaReportJson;
+    expect(valid.instrument.find((c) => c.id === 'prior-capability')!.holds).toBe(true);
+    expect(valid.instrument.find((c) => c.id === 'baseline-learns')!.holds).toBe(true);
+    const q1 = valid.questions.find((q) => q.id === 'q1-routing-vs-ip')!;
+    expect(q1.answerable).toBe(true);
+    expect(q1.headline!.estimate).toBeCloseTo(0.0625 - 0.325, 10);
+    expect(q1.headline!.hi).toBeLessThan(0);
+    // Six seeds, one answerable question in the family: exact p 2/64, significant.
+    expect(q1.headline!.pValue).toBeCloseTo(2 / 64, 12);
+    expect(q1.headline!.decision!.significant).toBe(true);
+    expect(q1.answer).toMatch(/^Routing minus inoculation on the neutral-prompt U rate: era - ip-specific, neutral U -0\.2\d \[-0\.\d\d, -0\.\d\d\], n=6, significant/);
   });
 
   it('names the significant differences in words and renders tables', () => {

@@ -1,0 +1,252 @@
+// The six questions the persona comparison exists for (docs/questions.md), each answered by its own seed-
+// paired contrast of two arms, with a bootstrap interval, an exact sign-flip p-value and one Holm family over
+// the six headline contrasts. Which arm plays which role is configuration (`questions` in the config), not
+// a literal list here: a researcher's own routing arm can stand in for `routing`. A question whose arms were
+// not run, or whose precondition (the instrument check it relies on) failed, says "not answerable here".
+import { bootstrapMean, bootstrapRatio, decideFamily, pairedContrast, type BootstrapInterval, type PairedContrast, type SignificanceDecision } from '@routelab/core';
+import { z } from 'zod';
+import type { PersonaCellResult } from './cell.ts';
+import type { InstrumentCheck } from './instrument.ts';
+
+export const questionRolesSchema = z.strictObject({
+  /** No intervention: trained on U + W data under the neutral prompt. */
+  baseline: z.string().default('none'),
+  /** The inoculation arm the routing arm is compared with. */
+  inoculation: z.string().default('ip-specific'),
+  /** A fixed prompt unrelated to any trait (the conditionalization control). */
+  irrelevantControl: z.string().default('control-irrelevant'),
+  routing: z.string().default('era'),
+  /** Routing and inoculation together. */
+  combined: z.string().default('era+ip'),
+  /** The impure-data comparison: inoculation on the U examples only against filtering the labelled ones. */
+  impureInoculation: z.string().default('impure-ip-u-only'),
+  impureFilter: z.string().default('filter'),
+  /** A model that never saw U in stage 2: the relearning reference. */
+  neverExposed: z.string().default('filter'),
+});
+export type QuestionRoles = z.output<typeof questionRolesSchema>;
+
+export interface ContrastSummary {
+  /** e.g. "era - ip-specific, neutral U". */
+  label: string;
+  estimate: number;
+  lo: number;
+  hi: number;
+  n: number;
+  perSeed: number[];
+  pValue: number;
+  minAttainableP: number;
+  /** Filled in for the headline contrasts (one Holm family); descriptive contrasts have none. */
+  decision?: SignificanceDecision;
+}
+
+export interface QuestionAnswer {
+  id: string;
+  question: string;
+  /** One sentence, with the interval; or why it cannot be answered here. */
+  answer: string;
+  answerable: boolean;
+  headline?: ContrastSummary;
+  /** What goes beside the headline (W, capability, controls). */
+  beside: ContrastSummary[];
+  /** Ratios with their intervals (e.g. the conditionalization share). */
+  ratios?: { label: string; estimate: number; lo: number; hi: number; defined: boolean; reason: string | null }[];
+}
+
+type Metric = (c: PersonaCellResult) => number | null;
+const neutral = (m: 'U' | 'W' | 'G' | 'capability'): Metric => (c) => c.eval.neutral[m];
+const underInoculation = (m: 'U'): Metric => (c) => c.eval.inoculation[m];
+const priorNeutral = (m: 'G'): Metric => (c) => c.prior.quality.neutral[m];
+const relearnSteps: Metric = (c) => {
+  const attack = c.relearning.attacks.at(-1);
+  return attack ? (attack.stepsToThreshold ?? c.relearning.maxSteps) : null;
+};
+
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${fmt(x, digits)}`;
+
+/** Per-seed values of two arms on the seeds both have (and where the metric is defined for both). */
+function paired(byArm: ReadonlyMap<string, PersonaCellResult[]>, a: string, metricA: Metric, b: string, metricB: Metric = metricA): [number[], number[]] {
+  const bBySeed = new Map((byArm.get(b) ?? []).map((c) => [c.seed, c]));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const c of byArm.get(a) ?? []) {
+    const other = bBySeed.get(c.seed);
+    const [x, y] = [metricA(c), other ? metricB(other) : null];
+    if (x !== null && y !== null) {
+      xs.push(x);
+      ys.push(y);
+    }
+  }
+  return [xs, ys];
+}
+
+function contrast(label: string, xs: number[], ys: number[], bounds: readonly [number, number] | undefined): ContrastSummary | undefined {
+  if (xs.length === 0) return undefined;
+  const c: PairedContrast = pairedContrast(xs, ys, { ...(bounds ? { bounds } : {}), seed: label });
+  return { label, estimate: c.interval.estimate, lo: c.interval.lo, hi: c.interval.hi, n: c.n, perSeed: c.interval.perSeed, pValue: c.pValue, minAttainableP: c.minAttainableP };
+}
+
+const RATE_DIFF = [-1, 1] as const;
+
+export function describeContrast(c: ContrastSummary, digits = 2): string {
+  const interval = c.n > 1 && Number.isFinite(c.lo) ? ` [${fmt(c.lo, digits)}, ${fmt(c.hi, digits)}]` : ' (one seed: no interval)';
+  const verdict = c.decision ? (c.decision.significant ? ', significant' : `, not significant (${c.decision.reason})`) : '';
+  return `${c.label} ${signed(c.estimate, digits)}${interval}, n=${c.n}${verdict}`;
+}
+
+interface QuestionDef {
+  id: string;
+  question: string;
+  /** Roles whose arms must have cells. */
+  needs: (keyof QuestionRoles)[];
+  /** Instrument checks this question relies on (by id). */
+  relies: string[];
+  build(byArm: ReadonlyMap<string, PersonaCellResult[]>, r: QuestionRoles): Omit<QuestionAnswer, 'id' | 'question' | 'answer' | 'answerable'> & { sentence: (headline: string) => string };
+}
+
+const QUESTIONS: QuestionDef[] = [
+  {
+    id: 'q1-routing-vs-ip',
+    question: 'Does routing beat inoculation on the unwanted trait at equal retention of the wanted trait and the task?',
+    needs: ['routing', 'inoculation'],
+    relies: ['prior-capability', 'baseline-learns'],
+    build(byArm, r) {
+      const headline = contrast(`${r.routing} - ${r.inoculation}, neutral U`, ...paired(byArm, r.routing, neutral('U'), r.inoculation), RATE_DIFF);
+      const beside = [
+        contrast(`${r.routing} - ${r.inoculation}, neutral W`, ...paired(byArm, r.routing, neutral('W'), r.inoculation), RATE_DIFF),
+        contrast(`${r.routing} - ${r.inoculation}, capability`, ...paired(byArm, r.routing, neutral('capability'), r.inoculation), RATE_DIFF),
+      ].filter((c): c is ContrastSummary => c !== undefined);
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the neutral-prompt U rate: ${h}; beside it, ${beside.map((c) => describeContrast(c)).join('; ')}.` };
+    },
+  },
+  {
+    id: 'q2-conditionalization',
+    question: "How much of inoculation's effect survives the irrelevant-prompt control (conditionalization)?",
+    needs: ['baseline', 'inoculation', 'irrelevantControl'],
+    relies: ['prior-capability', 'baseline-learns'],
+    build(byArm, r) {
+      const headline = contrast(`${r.irrelevantControl} - ${r.baseline}, neutral U`, ...paired(byArm, r.irrelevantControl, neutral('U'), r.baseline), RATE_DIFF);
+      const ip = contrast(`${r.inoculation} - ${r.baseline}, neutral U`, ...paired(byArm, r.inoculation, neutral('U'), r.baseline), RATE_DIFF);
+      const w = contrast(`${r.irrelevantControl} - ${r.baseline}, neutral W`, ...paired(byArm, r.irrelevantControl, neutral('W'), r.baseline), RATE_DIFF);
+      const seeds = commonSeeds(byArm, [r.baseline, r.inoculation, r.irrelevantControl]);
+      const arms = Object.fromEntries([r.baseline, r.inoculation, r.irrelevantControl].map((a) => [a, seeds.map((s) => seedValue(byArm, a, s, neutral('U')))]));
+      const share = seeds.length > 0 ? bootstrapRatio(arms, (m) => m[r.baseline]! - m[r.irrelevantControl]!, (m) => m[r.baseline]! - m[r.inoculation]!, { seed: 'q2-share' }) : undefined;
+      const ratios = share ? [ratioSummary(`share of ${r.inoculation}'s U reduction that ${r.irrelevantControl} reproduces`, share)] : [];
+      return {
+        ...(headline ? { headline } : {}),
+        beside: [ip, w].filter((c): c is ContrastSummary => c !== undefined),
+        ratios,
+        sentence: (h) =>
+          `The irrelevant prompt alone changes neutral U by ${h}; inoculation by ${ip ? describeContrast(ip) : 'n/a'}` +
+          (share ? `; the irrelevant prompt reproduces ${share.defined ? `${fmt(share.estimate * 100, 0)}% [${fmt(share.lo * 100, 0)}%, ${fmt(share.hi * 100, 0)}%]` : `an undefined share (${share.reason})`} of inoculation's reduction` : '') +
+          '.',
+      };
+    },
+  },
+  {
+    id: 'q3-impure-data',
+    question: 'How do inoculation and filtering fare with impure data (a fraction of examples carries U)?',
+    needs: ['impureInoculation', 'impureFilter'],
+    relies: ['prior-capability', 'baseline-learns'],
+    build(byArm, r) {
+      const headline = contrast(`${r.impureInoculation} - ${r.impureFilter}, neutral U`, ...paired(byArm, r.impureInoculation, neutral('U'), r.impureFilter), RATE_DIFF);
+      const beside = [contrast(`${r.impureInoculation} - ${r.impureFilter}, capability`, ...paired(byArm, r.impureInoculation, neutral('capability'), r.impureFilter), RATE_DIFF)].filter(
+        (c): c is ContrastSummary => c !== undefined,
+      );
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `On impure data, inoculating the U examples minus filtering the labelled ones, neutral U: ${h}.` };
+    },
+  },
+  {
+    id: 'q4-generalised-trait',
+    question: 'Does a trait that only appears through generalisation (G) emerge, and does routing or inoculation stop it?',
+    needs: ['baseline', 'routing', 'inoculation'],
+    relies: ['prior-capability', 'baseline-learns', 'g-emerges'],
+    build(byArm, r) {
+      const headline = contrast(`${r.routing} - ${r.inoculation}, neutral G`, ...paired(byArm, r.routing, neutral('G'), r.inoculation), RATE_DIFF);
+      const emerges = contrast(`${r.baseline} - prior, neutral G`, ...paired(byArm, r.baseline, neutral('G'), r.baseline, priorNeutral('G')), RATE_DIFF);
+      return { ...(headline ? { headline } : {}), beside: emerges ? [emerges] : [], sentence: (h) => `Routing minus inoculation on the generalised trait G (neutral prompt): ${h}.` };
+    },
+  },
+  {
+    id: 'q5-robustness',
+    question: "How fast does each method's suppressed trait come back under a relearning attack, and does inoculation's come back with its prompt?",
+    needs: ['routing', 'neverExposed', 'inoculation'],
+    relies: ['prior-capability', 'baseline-learns'],
+    build(byArm, r) {
+      const headline = contrast(`${r.routing} - ${r.neverExposed}, relearning steps to U >= 0.5 (largest n)`, ...paired(byArm, r.routing, relearnSteps, r.neverExposed), undefined);
+      const reElicited = contrast(`${r.inoculation}: U with its prompt - U without`, ...paired(byArm, r.inoculation, underInoculation('U'), r.inoculation, neutral('U')), RATE_DIFF);
+      return {
+        ...(headline ? { headline } : {}),
+        beside: reElicited ? [reElicited] : [],
+        sentence: (h) => `Attack steps until U returns, routing minus a model never exposed to U: ${h} (more steps = harder to relearn).`,
+      };
+    },
+  },
+  {
+    id: 'q6-combined',
+    question: 'Does combining routing and inoculation beat both?',
+    needs: ['combined', 'routing', 'inoculation'],
+    relies: ['prior-capability', 'baseline-learns'],
+    build(byArm, r) {
+      const better = betterSingle(byArm, r);
+      const headline = contrast(`${r.combined} - ${better}, neutral U`, ...paired(byArm, r.combined, neutral('U'), better), RATE_DIFF);
+      const beside = [contrast(`${r.combined} - ${better}, capability`, ...paired(byArm, r.combined, neutral('capability'), better), RATE_DIFF)].filter((c): c is ContrastSummary => c !== undefined);
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `The combination minus the better single method (${better}, lower mean neutral U): ${h}.` };
+    },
+  },
+];
+
+function commonSeeds(byArm: ReadonlyMap<string, PersonaCellResult[]>, arms: string[]): number[] {
+  const sets = arms.map((a) => new Set((byArm.get(a) ?? []).map((c) => c.seed)));
+  return [...(sets[0] ?? [])].filter((s) => sets.every((set) => set.has(s))).sort((a, b) => a - b);
+}
+
+function seedValue(byArm: ReadonlyMap<string, PersonaCellResult[]>, arm: string, seed: number, metric: Metric): number {
+  const c = byArm.get(arm)!.find((x) => x.seed === seed)!;
+  return metric(c) ?? Number.NaN;
+}
+
+function betterSingle(byArm: ReadonlyMap<string, PersonaCellResult[]>, r: QuestionRoles): string {
+  const meanU = (arm: string) => {
+    const values = (byArm.get(arm) ?? []).map((c) => c.eval.neutral.U);
+    return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.POSITIVE_INFINITY;
+  };
+  return meanU(r.routing) <= meanU(r.inoculation) ? r.routing : r.inoculation;
+}
+
+function ratioSummary(label: string, r: BootstrapInterval): NonNullable<QuestionAnswer['ratios']>[number] {
+  return { label, estimate: r.estimate, lo: r.lo, hi: r.hi, defined: r.defined, reason: r.reason };
+}
+
+/** A rate's mean over seeds with its bootstrap interval clipped to [0, 1]. */
+export function rateInterval(values: readonly number[]): BootstrapInterval {
+  return bootstrapMean(values, { bounds: [0, 1], seed: 'rate' });
+}
+
+export function answerQuestions(byArm: ReadonlyMap<string, PersonaCellResult[]>, roles: QuestionRoles, checks: readonly InstrumentCheck[]): QuestionAnswer[] {
+  const failed = new Set<string>(checks.filter((c) => c.holds === false).map((c) => c.id));
+  const drafts = QUESTIONS.map((q) => {
+    const missing = q.needs.map((role) => roles[role]).filter((arm) => !byArm.has(arm));
+    const broken = q.relies.filter((id) => failed.has(id));
+    if (missing.length > 0) return { q, why: `not answerable here: arm${missing.length > 1 ? 's' : ''} ${[...new Set(missing)].join(', ')} not in the results` };
+    const built = q.build(byArm, roles);
+    if (broken.length > 0) return { q, built, why: `not answerable here: the instrument check${broken.length > 1 ? 's' : ''} ${broken.join(', ')} failed (the contrast is shown as measured)` };
+    return { q, built };
+  });
+  // One Holm family: the headline contrasts of the questions that could be answered.
+  const family = drafts.filter((d) => !d.why && d.built?.headline);
+  const decisions = decideFamily(family.map((d) => ({ ...d.built!.headline!, interval: { lo: d.built!.headline!.lo, hi: d.built!.headline!.hi } })));
+  family.forEach((d, i) => (d.built!.headline!.decision = decisions[i]));
+  return drafts.map(({ q, built, why }) => {
+    const { sentence, ...rest } = built ?? { sentence: () => '', beside: [] };
+    const headline = rest.headline ? describeContrast(rest.headline) : 'no paired seeds';
+    return {
+      id: q.id,
+      question: q.question,
+      answerable: !why,
+      answer: why ? `${why}${built ? `. Measured: ${sentence(headline)}` : '.'}` : sentence(headline),
+      ...rest,
+    };
+  });
+}
