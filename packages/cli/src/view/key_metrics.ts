@@ -1,6 +1,8 @@
-// The few numbers the runs table shows per run, taken from report.json. A report may name them itself
-// (`keyMetrics: { name: value }`); otherwise experiments with a known report shape get their headline numbers,
-// and anything else its first numeric leaves, so a new experiment shows something before it is taught here.
+// The few numbers the runs table shows per run, taken from report.json. Each experiment declares them in its
+// report (`keyMetrics: { name: number | boolean | Interval | null }`, an Interval shown as its mean; persona and
+// mnist-split name theirs); nothing here knows an experiment's report shape. A report without the field (an
+// older run, a new experiment) shows a summary of its rows when it is a table of arms, else its first numeric
+// leaves, so it still shows something.
 import type { KeyMetricValue } from './api_types.ts';
 
 type Json = unknown;
@@ -20,30 +22,6 @@ const MAX_METRICS = 6;
 /** Leaves that identify rather than measure. */
 const SKIP_KEYS = new Set(['seed', 'baseSeed', 'runSeed', 'formatVersion', 'n', 'index', 'std', 'lo', 'hi', 'halfWidth']);
 
-function mnistSplit(report: Record<string, Json>): Record<string, KeyMetricValue> | undefined {
-  if (!isObject(report.arms)) return undefined;
-  const out: Record<string, KeyMetricValue> = {};
-  for (const [arm, summary] of Object.entries(report.arms)) {
-    const ratio = isObject(summary) && isObject(summary.certificateB) ? scalarOf(summary.certificateB.gapRatio) : undefined;
-    if (ratio !== undefined) out[`${arm}: ratio b`] = ratio;
-  }
-  if (isObject(report.acceptance) && typeof report.acceptance.passed === 'boolean') out.acceptance = report.acceptance.passed;
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-/** Persona (and `routelab compare`'s merged report): the trained unwanted trait's rate under the neutral prompt, per arm. */
-function persona(report: Record<string, Json>): Record<string, KeyMetricValue> | undefined {
-  if (!isObject(report.results)) return undefined;
-  const out: Record<string, KeyMetricValue> = {};
-  for (const [arm, summary] of Object.entries(report.results)) {
-    const conditions = isObject(summary) ? summary.conditions : undefined;
-    const neutral = isObject(conditions) ? conditions.neutral : undefined;
-    const u = isObject(neutral) ? scalarOf(neutral.U) : undefined;
-    if (u !== undefined) out[`${arm}: U (neutral)`] = u;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
 /** A compare report (rows of arm x condition x metric): how much it holds. */
 function compareRows(report: Record<string, Json>): Record<string, KeyMetricValue> | undefined {
   const rows = report.rows;
@@ -51,11 +29,6 @@ function compareRows(report: Record<string, Json>): Record<string, KeyMetricValu
   const field = (k: string) => new Set(rows.map((r: Json) => (isObject(r) ? r[k] : undefined)).filter((v) => typeof v === 'string')).size;
   return { arms: field('arm'), conditions: field('condition'), metrics: field('metric'), rows: rows.length };
 }
-
-const BY_EXPERIMENT: Record<string, (report: Record<string, Json>) => Record<string, KeyMetricValue> | undefined> = {
-  'mnist-split': mnistSplit,
-  persona,
-};
 
 /** Depth-first numeric leaves (Intervals as their means), dotted paths, at most `limit`. */
 export function numericLeaves(value: Json, limit = MAX_METRICS): Record<string, KeyMetricValue> {
@@ -74,7 +47,7 @@ export function numericLeaves(value: Json, limit = MAX_METRICS): Record<string, 
   return out;
 }
 
-export function keyMetrics(experiment: string | undefined, report: Json): Record<string, KeyMetricValue> {
+export function keyMetrics(report: Json): Record<string, KeyMetricValue> {
   if (!isObject(report)) return {};
   if (isObject(report.keyMetrics)) {
     const named: Record<string, KeyMetricValue> = {};
@@ -84,8 +57,5 @@ export function keyMetrics(experiment: string | undefined, report: Json): Record
     }
     return named;
   }
-  const reportExperiment = typeof report.experiment === 'string' ? report.experiment : undefined;
-  const extractor = BY_EXPERIMENT[experiment ?? reportExperiment ?? ''] ?? (reportExperiment ? BY_EXPERIMENT[reportExperiment] : undefined);
-  const known = compareRows(report) ?? extractor?.(report);
-  return known ?? numericLeaves(report);
+  return compareRows(report) ?? numericLeaves(report);
 }

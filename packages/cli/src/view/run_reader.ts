@@ -137,14 +137,14 @@ async function summarise(candidate: Candidate): Promise<RunSummary> {
   const base: RunSummary = { id, kind: candidate.kind === 'collection' ? 'collection' : 'run', hasReport: false, keyMetrics: {} };
   if (candidate.kind === 'broken') return { ...base, loadError: candidate.problem! };
   const report = await readReport(dir);
-  const withReport = (s: RunSummary, experiment: string | undefined): RunSummary => {
-    if (report.ok) return { ...s, hasReport: true, keyMetrics: keyMetrics(experiment, report.value) };
+  const withReport = (s: RunSummary): RunSummary => {
+    if (report.ok) return { ...s, hasReport: true, keyMetrics: keyMetrics(report.value) };
     return report.missing ? s : { ...s, reportError: `report.json ${report.problem}` };
   };
   if (candidate.kind === 'collection') {
     const experiment = report.ok && isPlainObject(report.value) && typeof report.value.experiment === 'string' ? report.value.experiment : undefined;
     const s: RunSummary = { ...base, collection: collectionKind(report.ok ? report.value : undefined, candidate.collection), ...(experiment ? { experiment } : {}) };
-    return withReport(s, experiment);
+    return withReport(s);
   }
   const manifestJson = await readJson(join(dir, 'manifest.json'));
   if (!manifestJson.ok) return { ...base, loadError: `manifest.json ${manifestJson.problem}` };
@@ -170,7 +170,7 @@ async function summarise(candidate: Candidate): Promise<RunSummary> {
     finishedAt: m.finishedAt,
     ...(m.error !== undefined ? { error: m.error } : {}),
   };
-  return withReport(s, m.experiment);
+  return withReport(s);
 }
 
 export class RunReader {

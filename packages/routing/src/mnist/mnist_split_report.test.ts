@@ -54,6 +54,8 @@ describe('mnist-split report', () => {
     expect(routed.certificateB.gapRatio.mean).toBeCloseTo(0.15 / 0.06, 2);
     expect(routed.certificateB.gapRatio.n).toBe(3);
     expect(routed.perDigit.certificateB).toHaveLength(10);
+    // The runs table's headline numbers, as the report names them.
+    expect(json.keyMetrics).toEqual({ 'routed: ratio b': routed.certificateB.gapRatio, 'control: ratio b': expect.anything(), 'no-reg: ratio b': expect.anything(), 'routed-frac-0.5: ratio b': expect.anything(), 'routed-frac-0.1: ratio b': expect.anything(), acceptance: true });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json); // plain JSON: no NaN, no undefined
     expect(markdown).toContain('| routed | 0.150');
     expect(markdown).toContain('Acceptance (routed splits, control does not): passed.');

@@ -203,6 +203,8 @@ export function buildReport(input: ReportInput): ExperimentReport {
     arms: Object.fromEntries(summaries.map((s) => [s.arm, s])),
     statements,
     acceptance,
+    // What a list of runs shows (`routelab view` reads it): each arm's certificate-b MAE ratio, and the acceptance.
+    keyMetrics: { ...Object.fromEntries(summaries.map((s) => [`${s.arm}: ratio b`, s.certificateB.gapRatio])), acceptance: acceptance.passed },
     paper: PAPER_TABLE2,
   };
   return { json, markdown: markdown(input, summaries, statements, acceptance, groups) };
