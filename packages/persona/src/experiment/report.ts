@@ -8,6 +8,8 @@ import { EVAL_CONDITIONS, type EvalCondition } from '../world/eval.ts';
 import type { ModelEvaluation, PersonaCellResult } from './cell.ts';
 import type { PersonaConfig } from './config.ts';
 import { PRIOR_QUALITY_PROMPTS } from './prior.ts';
+import { instrumentChecks, type InstrumentCheck } from './instrument.ts';
+import { answerQuestions, questionRolesSchema, type QuestionAnswer, type QuestionRoles } from './questions.ts';
 import type { Rates } from './evaluate.ts';
 
 export const REPORT_METRICS = ['U', 'G', 'W', 'capability'] as const;
@@ -56,11 +58,17 @@ export interface PersonaReportJson {
   metrics: ReportMetric[];
   /** The headline numbers a list of runs shows (`routelab view` reads them): each arm's neutral-prompt U rate. */
   keyMetrics: Record<string, Interval | null>;
+  /** The headline numbers a list of runs shows (`routelab view` reads them): each arm's neutral-prompt U rate. */
+  keyMetrics: Record<string, Interval | null>;
   /** The prior's rates per prompt, over the seeds in the results. */
   prior: { seeds: number[]; quality: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals> };
   results: Partial<Record<string, ArmSummary>>;
   /** Arm minus none, seed by seed (none itself absent). */
   pairedVsNone: Partial<Record<string, PairedSummary>>;
+  /** The instrument checks (prior, baseline, G): stated first; a failed one makes the questions that rely on it unanswerable. */
+  instrument: InstrumentCheck[];
+  /** The six questions, each answered by its own contrast (one Holm family over their headline contrasts). */
+  questions: QuestionAnswer[];
   checks: ReportCheck[];
   /** The significant and non-significant differences from none, in words. */
   summary: string;
@@ -185,13 +193,6 @@ function buildChecks(
   const neutral = (arm: string, m: ReportMetric) => summaries.get(arm)?.conditions.neutral[m] ?? null;
   const none = byArm.get('none');
 
-  const s1 = 'none learns U: its neutral-prompt U rate is at least 0.5';
-  if (!none) missing('none-learns-U', s1, ['none']);
-  else {
-    const u = neutral('none', 'U')!;
-    checks.push({ id: 'none-learns-U', statement: s1, holds: u.mean >= 0.5, detail: `none: neutral U ${fmt(u)} over ${u.n} seed(s); W ${fmt(neutral('none', 'W'))}` });
-  }
-
   const s2 = 'ip-specific lowers the neutral U rate significantly below none, while W is still learned (neutral W >= 0.5)';
   const ip = byArm.get('ip-specific');
   if (!none || !ip) missing('ip-specific-suppresses-U', s2, [!none ? 'none' : '', !ip ? 'ip-specific' : ''].filter(Boolean));
@@ -256,17 +257,6 @@ function buildChecks(
     });
   }
 
-  if (none) {
-    const prior = none.map((c) => c.prior.quality.neutral.G);
-    const after = neutral('none', 'G');
-    const d = paired(none.map((c) => c.eval.neutral.G), prior);
-    checks.push({
-      id: 'G-emerges',
-      statement: 'training on U data (none) raises G under the neutral prompt above the prior (generalisation of the persona)',
-      holds: d === null ? null : d.significant && d.mean > 0,
-      detail: `neutral G: prior ${fmt(interval(prior))}, after none ${fmt(after)}, change ${fmtDiff(d)}`,
-    });
-  }
   return checks;
 }
 
@@ -296,7 +286,11 @@ function significanceParagraph(order: readonly string[], paired: ReadonlyMap<str
   return sentences.join(' ');
 }
 
-export function buildPersonaReport(cellResults: readonly PersonaCellResult[], config: Pick<PersonaConfig, 'arms'>): ExperimentReport {
+export function buildPersonaReport(
+  cellResults: readonly PersonaCellResult[],
+  config: Pick<PersonaConfig, 'arms'> & { questions?: Partial<QuestionRoles> },
+): ExperimentReport {
+  const roles = questionRolesSchema.parse(config.questions ?? {});
   const order = armOrder(cellResults, config);
   const byArm = new Map<string, PersonaCellResult[]>();
   for (const arm of order) byArm.set(arm, cellResults.filter((c) => c.arm === arm).sort((a, b) => a.seed - b.seed));
@@ -317,6 +311,8 @@ export function buildPersonaReport(cellResults: readonly PersonaCellResult[], co
     PRIOR_QUALITY_PROMPTS.map((p) => [p, Object.fromEntries(REPORT_METRICS.map((m) => [m, interval(priorSeeds.map((s) => priorBySeed.get(s)![p][m]))]))]),
   ) as Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>;
   const checks = buildChecks(byArm, summaries, prior);
+  const instrument = instrumentChecks(byArm.get(roles.baseline), roles.baseline);
+  const questions = answerQuestions(byArm, roles, instrument);
   const summary = significanceParagraph(order, paired);
   const json: PersonaReportJson = {
     experiment: 'persona',
@@ -324,13 +320,40 @@ export function buildPersonaReport(cellResults: readonly PersonaCellResult[], co
     conditions: [...EVAL_CONDITIONS],
     metrics: [...REPORT_METRICS],
     keyMetrics: Object.fromEntries(order.map((arm) => [`${arm}: U (neutral)`, summaries.get(arm)!.conditions.neutral.U])),
+    keyMetrics: Object.fromEntries(order.map((arm) => [`${arm}: U (neutral)`, summaries.get(arm)!.conditions.neutral.U])),
     prior: { seeds: priorSeeds, quality: prior },
     results: Object.fromEntries(summaries),
     pairedVsNone: Object.fromEntries(paired),
+    instrument,
+    questions,
     checks,
     summary,
   };
-  return { json: JSON.parse(JSON.stringify(json)) as Record<string, unknown>, markdown: renderMarkdown(order, summaries, paired, prior, priorSeeds, checks, summary) };
+  const head = renderHead(instrument, questions);
+  return { json: JSON.parse(JSON.stringify(json)) as Record<string, unknown>, markdown: renderMarkdown(order, summaries, paired, prior, priorSeeds, checks, summary, head) };
+}
+
+/** The report's opening: the instrument checks (a failure said plainly), then the six questions. */
+function renderHead(instrument: readonly InstrumentCheck[], questions: readonly QuestionAnswer[]): string[] {
+  const failed = instrument.filter((c) => c.holds === false);
+  const lines: string[] = [];
+  if (failed.length > 0) {
+    lines.push(
+      `> **Instrument check failed** (${failed.map((c) => c.id).join(', ')}): the world, the prior or the baseline does not behave as the ` +
+        'questions presuppose, so the questions that rely on it are not answered below; the numbers are shown as measured.',
+      '',
+    );
+  }
+  lines.push('## Instrument', '');
+  for (const c of instrument) lines.push(`- **${c.holds === null ? 'not measured' : c.holds ? 'valid' : 'FAILS'}** ${c.id}: ${c.statement}. ${c.detail}.`);
+  lines.push('', '## The questions', '');
+  lines.push('Each answer is a seed-paired contrast with a 95% bootstrap interval; significance needs the Holm-adjusted exact sign-flip p (one family: the answerable headline contrasts) below 0.05, an interval that excludes 0 and has width.', '');
+  for (const [i, q] of questions.entries()) {
+    lines.push(`${i + 1}. **${q.question}** ${q.answer}`);
+    if (q.headline && q.headline.n > 0) lines.push(`   Per seed: ${q.headline.perSeed.map((v) => v.toFixed(2)).join(', ')}.`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function renderMarkdown(
@@ -341,8 +364,9 @@ function renderMarkdown(
   priorSeeds: readonly number[],
   checks: readonly ReportCheck[],
   summary: string,
+  head: string[],
 ): string {
-  const lines: string[] = ['# Persona experiment: inoculation and routing', ''];
+  const lines: string[] = ['# Persona experiment: inoculation and routing', '', ...head];
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
   lines.push('Rates are fractions of greedy answers to held-out tasks; mean ± half-width of the 95% interval over seeds (Student t).', '');
