@@ -58,8 +58,6 @@ export interface PersonaReportJson {
   metrics: ReportMetric[];
   /** The headline numbers a list of runs shows (`routelab view` reads them): each arm's neutral-prompt U rate. */
   keyMetrics: Record<string, Interval | null>;
-  /** The headline numbers a list of runs shows (`routelab view` reads them): each arm's neutral-prompt U rate. */
-  keyMetrics: Record<string, Interval | null>;
   /** The prior's rates per prompt, over the seeds in the results. */
   prior: { seeds: number[]; quality: Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals> };
   results: Partial<Record<string, ArmSummary>>;
@@ -319,7 +317,6 @@ export function buildPersonaReport(
     arms: order,
     conditions: [...EVAL_CONDITIONS],
     metrics: [...REPORT_METRICS],
-    keyMetrics: Object.fromEntries(order.map((arm) => [`${arm}: U (neutral)`, summaries.get(arm)!.conditions.neutral.U])),
     keyMetrics: Object.fromEntries(order.map((arm) => [`${arm}: U (neutral)`, summaries.get(arm)!.conditions.neutral.U])),
     prior: { seeds: priorSeeds, quality: prior },
     results: Object.fromEntries(summaries),
