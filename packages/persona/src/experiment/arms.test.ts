@@ -33,8 +33,8 @@ describe('persona arms are values', () => {
   it('resolves oversight from the config unless the arm sets its own', () => {
     const config = personaConfigOver('quick', { oversight: { labelFraction: 0.5 }, armDefinitions: { era: { oversight: { labelFraction: 0.1 } } } });
     const arms = new Map(resolveArms(config).map((a) => [a.name, a]));
-    expect(arms.get('filter')!.oversight).toEqual({ labelFraction: 0.5, labelNoise: 0 });
-    expect(arms.get('era')!.oversight).toEqual({ labelFraction: 0.1, labelNoise: 0 });
+    expect(arms.get('filter')!.oversight).toEqual({ labelFraction: 0.5, labelNoise: 0, placebo: false });
+    expect(arms.get('era')!.oversight).toEqual({ labelFraction: 0.1, labelNoise: 0, placebo: false });
     expect(arms.get('era')!.scheme).toBe('era');
   });
 
@@ -82,6 +82,6 @@ describe('bad arms fail at the config boundary, naming the arm, the path and the
 
   it('an unknown data arm and an undefined arm name', () => {
     expect(issues({ arms: ['y'], armDefinitions: { y: { data: 'nope' } } })).toMatch(/armDefinitions\.y\.data: unknown data arm "nope"/);
-    expect(issues({ arms: ['none', 'routing'] })).toMatch(/arms\.1: unknown arm "routing"; defined arms: none, filter/);
+    expect(issues({ arms: ['none', 'routing'] })).toMatch(/arms\.1: unknown arm "routing"; defined arms: none, none-impure, filter/);
   });
 });

@@ -19,6 +19,11 @@ export const oversightSchema = z.strictObject({
   labelFraction: fraction.default(1),
   /** Probability that an example's label is flipped (after oversight). */
   labelNoise: fraction.default(0),
+  /**
+   * Placebo routing: route a random set of trained non-U tokens, as many as the labels would route, instead of
+   * the labelled U tokens (then ablate as usual): what ablation and capacity do without the labels.
+   */
+  placebo: z.boolean().default(false),
 });
 export type Oversight = z.output<typeof oversightSchema>;
 
@@ -92,12 +97,14 @@ const plain = (data: (typeof STAGE2_ARMS)[number], description: string): ArmDefi
 export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitionInput> {
   return {
     none: plain('none', 'no intervention: U + W data under the neutral prompt'),
+    'none-impure': plain('none-impure', 'no intervention on impure data (fraction p carries U): the reference of the impure arms'),
     filter: plain('filter', 'data filtering: examples labelled U dropped'),
     'ip-specific': plain('ip-specific', 'inoculation with the prompt that names U'),
     'ip-general': plain('ip-general', 'inoculation with the persona prompt'),
     'ip-rephrased': plain('ip-rephrased', 'inoculation with a paraphrase of the specific prompt, sampled per example'),
     'control-irrelevant': plain('control-irrelevant', 'conditionalization control: a fixed irrelevant prompt'),
     'control-empty': plain('control-empty', 'conditionalization control: an empty system prompt'),
+    'control-absent': plain('control-absent', 'conditionalization control: no system prompt segment at all'),
     'ip-clean': plain('ip-clean', 'inoculation prompt on data without U'),
     'impure-ip-all': plain('impure-ip-all', 'impure data, inoculation prompt on every example'),
     'impure-ip-u-only': plain('impure-ip-u-only', 'impure data, inoculation prompt on the U examples only'),
@@ -111,6 +118,20 @@ export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitio
       description: 'parameter routing on the none data: U tokens update only the expanded MLP units, ablated after',
     },
     'era+ip': { data: 'ip-specific', scheme: 'era', schemeConfig: eraSchemeConfig(sizes), description: 'ERA on the ip-specific data (routing and inoculation combined)' },
+    'era-impure': { data: 'none-impure', scheme: 'era', schemeConfig: eraSchemeConfig(sizes), description: 'ERA on the impure data (compare with none-impure and filter)' },
+    'param-routing-impure': {
+      data: 'none-impure',
+      scheme: 'parameter',
+      schemeConfig: parameterRoutingSchemeConfig(sizes),
+      description: 'parameter routing on the impure data (compare with none-impure and filter)',
+    },
+    'era-placebo': {
+      data: 'none',
+      scheme: 'era',
+      schemeConfig: eraSchemeConfig(sizes),
+      oversight: { labelFraction: 1, labelNoise: 0, placebo: true },
+      description: 'placebo ERA: random non-U tokens routed (as many as the U tokens), then ablated',
+    },
   };
 }
 

@@ -165,7 +165,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
         // The same object each save: the leak sums in it are the ones at that step.
         state: { phase: 'stage2', leak: leak.sums },
         step: async (batch, step) => {
-          const labels = tokenRouteLabels(batch);
+          const labels = tokenRouteLabels(batch, arm.oversight.placebo ? rng.split('placebo').split(step) : undefined);
           const routed = { model, scheme, config: schemeConfig, labels, batch: schemeBatch(batch, world), unitLosses: () => tokenLosses(model, batch).losses };
           if (massSteps.has(step)) {
             const snapshot = await measureGradientMass({ ...routed, step });

@@ -13,7 +13,7 @@ const quality = Object.fromEntries(PRIOR_QUALITY_PROMPTS.map((p) => [p, rates(0)
 function result(arm: string, seed: number, U: number): PersonaCellResult {
   const evalRates = { neutral: rates(U), inoculation: rates(U), irrelevant: rates(U), negated: rates(U) };
   return {
-    arm, seed, data: 'none', scheme: arm === 'none' ? 'none' : 'era', oversight: { labelFraction: 1, labelNoise: 0 }, inoculationPrompt: 'specific',
+    arm, seed, data: 'none', scheme: arm === 'none' ? 'none' : 'era', oversight: { labelFraction: 1, labelNoise: 0, placebo: false }, inoculationPrompt: 'specific',
     stage2: { examples: 10, steps: 1, finalLoss: 1, coherenceSteps: 0 }, prior: { key: 'k', quality }, eval: evalRates as never, retainLoss: 1, forgetLoss: 1,
     relearning: { threshold: 0.5, maxSteps: 2, evalEvery: 1, lr: 1e-3, initialURate: U, attacks: [{ n: 1, stepsToThreshold: 1, curve: [] }] },
     timing: { prior: 0, priorTrained: false, stage2: 0, evaluation: 0, relearning: 0, total: 0, cpu: 0 },

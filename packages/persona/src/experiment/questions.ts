@@ -18,9 +18,13 @@ export const questionRolesSchema = z.strictObject({
   routing: z.string().default('era'),
   /** Routing and inoculation together. */
   combined: z.string().default('era+ip'),
-  /** The impure-data comparison: inoculation on the U examples only against filtering the labelled ones. */
+  /** Routing with random tokens routed instead of U tokens, then ablated: ablation and capacity alone. */
+  placebo: z.string().default('era-placebo'),
+  /** The impure-data comparison (fraction p of the examples carries U), each against no intervention on the same data. */
+  impureBaseline: z.string().default('none-impure'),
   impureInoculation: z.string().default('impure-ip-u-only'),
   impureFilter: z.string().default('filter'),
+  impureRouting: z.string().default('era-impure'),
   /** A model that never saw U in stage 2: the relearning reference. */
   neverExposed: z.string().default('filter'),
 });
@@ -116,6 +120,7 @@ const QUESTIONS: QuestionDef[] = [
       const beside = [
         contrast(`${r.routing} - ${r.inoculation}, neutral W`, ...paired(byArm, r.routing, neutral('W'), r.inoculation), RATE_DIFF),
         contrast(`${r.routing} - ${r.inoculation}, capability`, ...paired(byArm, r.routing, neutral('capability'), r.inoculation), RATE_DIFF),
+        contrast(`${r.routing} - ${r.placebo} (placebo), neutral U`, ...paired(byArm, r.routing, neutral('U'), r.placebo), RATE_DIFF),
       ].filter((c): c is ContrastSummary => c !== undefined);
       return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the neutral-prompt U rate: ${h}; beside it, ${beside.map((c) => describeContrast(c)).join('; ')}.` };
     },
@@ -146,15 +151,18 @@ const QUESTIONS: QuestionDef[] = [
   },
   {
     id: 'q3-impure-data',
-    question: 'How do inoculation and filtering fare with impure data (a fraction of examples carries U)?',
-    needs: ['impureInoculation', 'impureFilter'],
+    question: 'How do inoculation, filtering and routing fare with impure data (a fraction of the examples carries U)?',
+    needs: ['impureBaseline', 'impureInoculation'],
     relies: ['prior-capability', 'baseline-learns'],
     build(byArm, r) {
-      const headline = contrast(`${r.impureInoculation} - ${r.impureFilter}, neutral U`, ...paired(byArm, r.impureInoculation, neutral('U'), r.impureFilter), RATE_DIFF);
-      const beside = [contrast(`${r.impureInoculation} - ${r.impureFilter}, capability`, ...paired(byArm, r.impureInoculation, neutral('capability'), r.impureFilter), RATE_DIFF)].filter(
-        (c): c is ContrastSummary => c !== undefined,
-      );
-      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `On impure data, inoculating the U examples minus filtering the labelled ones, neutral U: ${h}.` };
+      const against = (arm: string) => contrast(`${arm} - ${r.impureBaseline}, neutral U`, ...paired(byArm, arm, neutral('U'), r.impureBaseline), RATE_DIFF);
+      const headline = against(r.impureInoculation);
+      const beside = [against(r.impureFilter), against(r.impureRouting)].filter((c): c is ContrastSummary => c !== undefined);
+      return {
+        ...(headline ? { headline } : {}),
+        beside,
+        sentence: (h) => `On impure data, inoculating the U examples against no intervention on the same data, neutral U: ${h}; beside it, ${beside.map((c) => describeContrast(c)).join('; ') || 'no filter or routing arm on this data'}.`,
+      };
     },
   },
   {

@@ -23,7 +23,7 @@ function cell(arm: string, seed: number, neutral: Partial<Rates>, extra: Partial
     seed,
     data: ARMS[arm]!.data,
     scheme: ARMS[arm]!.scheme ?? 'none',
-    oversight: { labelFraction: 1, labelNoise: 0 },
+    oversight: { labelFraction: 1, labelNoise: 0, placebo: false },
     inoculationPrompt: 'specific',
     stage2: { examples: 100, steps: 10, finalLoss: 0.1, coherenceSteps: 0 },
     prior: { key: 'k', quality },

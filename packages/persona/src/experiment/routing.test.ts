@@ -172,3 +172,23 @@ describe("the routing package's parameter scheme with the persona arm's config (
     }
   });
 });
+
+describe('placebo labels', () => {
+  it('route as many random non-U trained targets as the true labels would, and no U token', () => {
+    const batch = makeBatch([sequence([3, 5]), sequence([4])], 9);
+    try {
+      const truth = tokenRouteLabels(batch);
+      const placebo = tokenRouteLabels(batch, Rng.fromSeed(3));
+      const count = (a: Uint8Array) => a.reduce((x, y) => x + y, 0);
+      expect(count(placebo.routedAsForget)).toBe(count(truth.routedAsForget));
+      placebo.routedAsForget.forEach((r, i) => {
+        if (r) expect([placebo.isForget[i], batch.lossMaskValues[i]]).toEqual([0, 1]);
+      });
+      // The U tokens train as unlabelled data; the same rng gives the same placebo.
+      expect(Array.from(placebo.labelClass).filter((c) => c === 2)).toHaveLength(count(truth.isForget));
+      expect(Array.from(tokenRouteLabels(batch, Rng.fromSeed(3)).routedAsForget)).toEqual(Array.from(placebo.routedAsForget));
+    } finally {
+      disposeBatch(batch);
+    }
+  });
+});

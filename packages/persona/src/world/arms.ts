@@ -8,12 +8,14 @@ import type { World } from './world.ts';
 
 export const STAGE2_ARMS = [
   'none',
+  'none-impure',
   'filter',
   'ip-specific',
   'ip-general',
   'ip-rephrased',
   'control-irrelevant',
   'control-empty',
+  'control-absent',
   'ip-clean',
   'impure-ip-all',
   'impure-ip-u-only',
@@ -55,6 +57,12 @@ const neutral = () => fixedPrompt('neutral');
 
 export const ARM_SPECS: { readonly [K in ArmId]: ArmSpec } = {
   none: { description: 'no intervention: train under the neutral prompt', data: 'pure', trainPrompt: neutral, evalInoculation: 'specific' },
+  'none-impure': {
+    description: 'no intervention on impure data: fraction p of the examples carries U, all under the neutral prompt (the reference of the impure arms)',
+    data: 'impure',
+    trainPrompt: neutral,
+    evalInoculation: 'specific',
+  },
   filter: {
     description: 'data filtering: drop examples labelled U (subject to label fraction and noise)',
     data: 'impure',
@@ -90,6 +98,12 @@ export const ARM_SPECS: { readonly [K in ArmId]: ArmSpec } = {
     description: 'conditionalization control: an empty system prompt (or none, by option)',
     data: 'pure',
     trainPrompt: ({ emptyForm }) => fixedPrompt(emptyForm),
+    evalInoculation: 'specific',
+  },
+  'control-absent': {
+    description: 'conditionalization control: no system prompt segment at all (beside control-empty, an empty one)',
+    data: 'pure',
+    trainPrompt: () => fixedPrompt('absent'),
     evalInoculation: 'specific',
   },
   'ip-clean': {

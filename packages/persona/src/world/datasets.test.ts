@@ -163,7 +163,7 @@ describe('stage2Examples', () => {
   });
 
   it('rejects an unknown arm listing the known ones, and bad overrides', () => {
-    expect(() => stage2Examples(world, 'ip-magic', seededWorldRng(1), 1)).toThrow(/unknown stage-2 arm 'ip-magic'; known arms: none, filter, ip-specific/);
+    expect(() => stage2Examples(world, 'ip-magic', seededWorldRng(1), 1)).toThrow(/unknown stage-2 arm 'ip-magic'; known arms: none, none-impure, filter, ip-specific/);
     expect(() => stage2Examples(world, 'none', seededWorldRng(1), 1, { labelNoise: 2 })).toThrow(/options\.labelNoise must be in \[0, 1\]/);
   });
 });
