@@ -116,6 +116,8 @@ export function buildProgram(): Command {
     .option('--config <file>', 'JSON file deep-merged over the preset: world, model, arms and armDefinitions, seeds, ...')
     .option('--plugin <file>', 'load a module that registers routing schemes an arm can name (repeatable)', (file: string, all: string[] = []) => [...all, file])
     .option('--arms <list>', 'comma-separated arms (default: the config\'s); none is always included')
+    .option('--oversight <fractions>', 'label fractions, e.g. 1,0.5,0.1: every arm that reads labels (routing, filter) also runs at each')
+    .option('--label-noise <fractions>', 'label noise levels, e.g. 0,0.1, crossed with --oversight for the same arms')
     .option('--seeds <n>', 'seeds per arm (default: the preset\'s)')
     .option('--workers <n>', 'parallel workers (default: one per core)')
     .option('--out <dir>', 'compare directory (default runs/compare-<preset>); running again resumes it')

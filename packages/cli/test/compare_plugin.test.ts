@@ -6,7 +6,6 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { suppressionPoints } from '@routelab/persona';
 import { describe, expect, it } from 'vitest';
 import { routelab } from './fixtures/cli_helpers.ts';
 
@@ -30,11 +29,8 @@ describe('routelab compare --plugin --config', () => {
     // The plugin declared an ablation: the arm is evaluated before and after it, and its leak is measured.
     expect(leaky.beforeAblation.conditions.neutral.U.n).toBe(1);
     expect(leaky.gradientLeak.region).toEqual(['blocks.1.mlp.w_out']);
-    // The chart draws each arm from its paired difference with none (the smoke preset's numbers mean nothing:
-    // where none solves no task the chart has no capability scale and draws no point).
+    // The chart draws each arm from the same report (its paired difference with none).
     expect(report.pairedVsNone['leaky-0.1'].conditions.neutral).toHaveProperty('U');
-    const noneCapability = report.results.none.conditions.neutral.capability.mean;
-    if (noneCapability > 0) expect(suppressionPoints(report).map((p) => p.arm)).toContain('leaky-0.1');
     expect(await readFile(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg/);
     // The cell's run recorded the plugin, so `routelab resume` of that cell loads it again.
     const manifest = JSON.parse(await readFile(join(out, 'cells', 'arm-leaky-0.1_seed-0', 'manifest.json'), 'utf8'));

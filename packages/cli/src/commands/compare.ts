@@ -15,7 +15,10 @@ import { compareTable } from '../compare/compare_table.ts';
 import type { CompareReportJson } from '../compare/compare_table.ts';
 import { UsageError } from '../errors.ts';
 import { findExperiment } from '../experiments.ts';
-import { readConfigFile, resolveConfig } from '../runs/config_resolution.ts';
+import { deepMerge, readConfigFile, resolveConfig } from '../runs/config_resolution.ts';
+import { oversightVariants, parseFractions } from '../compare/oversight_axis.ts';
+
+type ArmDefinitionLike = { data: string; scheme?: string; oversight?: { labelFraction?: number; labelNoise?: number } };
 import { toJsonText } from '../runs/json_text.ts';
 import { StopController } from '../runs/stop_signals.ts';
 import { collectSweep } from '../sweep/collect.ts';
@@ -33,6 +36,8 @@ export interface CompareOptions {
   json?: boolean;
   config?: string;
   plugin?: string[];
+  oversight?: string;
+  labelNoise?: string;
 }
 
 /** The arms to run: --arms, else the config's; `none` first (every difference is paired with it, and its cells cache the priors). */
@@ -55,11 +60,18 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   // Plugins first: the config may name their schemes. Their absolute paths go with every cell (and its manifest).
   const plugins = (options.plugin ?? []).map((p) => resolve(p));
   for (const plugin of plugins) await loadPlugin(plugin).catch((err: Error) => { throw new UsageError(`--plugin: ${err.message}`); });
-  const fileConfig = options.config !== undefined ? await readConfigFile(options.config) : {};
+  const fractions = parseFractions('--oversight', options.oversight);
+  const noises = parseFractions('--label-noise', options.labelNoise);
+  let fileConfig = options.config !== undefined ? await readConfigFile(options.config) : {};
   // Checked whole (every arm's scheme and scheme config) before any directory is made.
   const resolved = await resolveConfig(experiment, { preset, ...(options.config !== undefined ? { configFile: options.config } : {}) });
-  const base = resolved.config as { arms: string[]; seeds: number; armDefinitions: Record<string, unknown> };
-  const arms = parseArms(options.arms, base.arms, base.armDefinitions);
+  const base = resolved.config as { arms: string[]; seeds: number; armDefinitions: Record<string, ArmDefinitionLike>; oversight: { labelFraction: number; labelNoise: number } };
+  const chosen = parseArms(options.arms, base.arms, base.armDefinitions);
+  const axis = oversightVariants(chosen, base.armDefinitions, base.oversight, fractions, noises);
+  const arms = axis.arms;
+  if (Object.keys(axis.armDefinitions).length > 0) {
+    fileConfig = deepMerge(fileConfig, { armDefinitions: axis.armDefinitions }) as Record<string, unknown>;
+  }
   const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? base.seeds;
   const workers = parseCount('--workers', options.workers, { min: 1 });
   const dir = options.out ?? join('runs', `compare-${preset}`);

@@ -80,7 +80,7 @@ const configObject = z.strictObject({
   /** Oversight of every arm that does not set its own: the fraction of U examples labelled, and label noise. */
   oversight: oversightSchema.prefault({}),
   /** Number of seeds per arm; seed s (firstSeed <= s < firstSeed + seeds) is the same prior and data in every arm. */
-  seeds: positiveInt.default(3),
+  seeds: positiveInt.default(5),
   /** First seed index. */
   firstSeed: z.int().min(0).default(0),
 
@@ -189,10 +189,9 @@ export function resolveModelConfig(
 export const PERSONA_PRESET_NAMES = ['quick', 'full', 'smoke'] as const;
 
 /**
- * quick: every arm x 3 seeds in about 720 CPU-seconds on wasm (three priors of ~50 s, cells of ~10 s plain,
- * ~17 s ERA, ~29 s parameter routing): about six minutes on two uncontended worker processes; 643 s measured on
- * a shared 2-core machine. test/run_quick.ts prints the timings.
- * full: the larger model, longer training, five seeds (generalisation effects need at least five).
+ * quick: every built-in arm x 5 seeds (with 5 seeds an exact paired sign-flip test reaches p 0.0625 at best:
+ * the report says so; 6 or more are needed for p < 0.05). test/run_quick.ts prints the timings.
+ * full: the larger model, longer training, ten seeds (generalisation effects need at least five).
  * smoke: a few steps of everything, for checking that the machinery runs end to end (tests); its numbers mean
  * nothing.
  */
@@ -208,7 +207,7 @@ export const PERSONA_PRESETS: Record<(typeof PERSONA_PRESET_NAMES)[number], Pers
     stage2Steps: 600,
     stage2Batch: 64,
     stage2Lr: 5e-4,
-    seeds: 5,
+    seeds: 10,
     evalPerFamily: 40,
     lossExamples: 256,
     relearnSteps: 50,

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { oversightVariants, parseFractions } from './oversight_axis.ts';
+
+const defs = {
+  none: { data: 'none', scheme: 'none' },
+  'ip-specific': { data: 'ip-specific', scheme: 'none' },
+  filter: { data: 'filter', scheme: 'none' },
+  era: { data: 'none', scheme: 'era', schemeConfig: { targets: [] }, description: 'ERA' },
+};
+const full = { labelFraction: 1, labelNoise: 0 };
+
+describe('compare --oversight / --label-noise', () => {
+  it('adds a variant per point to the arms that read labels (routing, filter), right after each, and none to the rest', () => {
+    const { arms, armDefinitions } = oversightVariants(['none', 'ip-specific', 'filter', 'era'], defs, full, [1, 0.5, 0.1], undefined);
+    expect(arms).toEqual(['none', 'ip-specific', 'filter', 'filter_lf0.5', 'filter_lf0.1', 'era', 'era_lf0.5', 'era_lf0.1']);
+    expect(armDefinitions['era_lf0.1']).toMatchObject({ data: 'none', scheme: 'era', schemeConfig: { targets: [] }, oversight: { labelFraction: 0.1, labelNoise: 0 } });
+    expect(armDefinitions['era_lf0.1']!['description']).toBe('ERA (label fraction 0.1, label noise 0)');
+  });
+
+  it('crosses label noise with the fractions', () => {
+    const { arms } = oversightVariants(['none', 'era'], defs, full, [1, 0.5], [0, 0.1]);
+    expect(arms).toEqual(['none', 'era', 'era_lf1_ln0.1', 'era_lf0.5_ln0', 'era_lf0.5_ln0.1']);
+  });
+
+  it('changes nothing without the flags', () => {
+    expect(oversightVariants(['none', 'era'], defs, full, undefined, undefined)).toEqual({ arms: ['none', 'era'], armDefinitions: {} });
+  });
+
+  it('refuses values outside [0, 1], naming the flag', () => {
+    expect(parseFractions('--oversight', '1,0.5')).toEqual([1, 0.5]);
+    expect(() => parseFractions('--oversight', '1,1.5')).toThrow(/--oversight: expected comma-separated fractions in \[0, 1\], got "1,1.5"/);
+    expect(() => parseFractions('--label-noise', 'x')).toThrow(/--label-noise/);
+    expect(() => parseFractions('--oversight', '0.5,')).toThrow(/--oversight/);
+  });
+});
