@@ -101,6 +101,12 @@ describe('persona experiment (tiny config)', () => {
     expect(ids).toEqual(['prior-elicits-traits', 'ip-specific-suppresses-U', 'conditionalization', 'routing-era']);
     expect(json.checks[2]!.holds).toBeNull(); // control-irrelevant was not run
     expect(json.instrument.map((c) => c.id)).toEqual(['prior-capability', 'baseline-learns', 'g-emerges']);
+    // The elicitation pre-screen of the priors, per prompt and per arm's training prompt.
+    expect(json.elicitation!.seeds).toEqual([0, 1]);
+    expect(json.elicitation!.prompts.map((p) => p.id)).toContain('specific');
+    expect(json.elicitation!.prompts.find((p) => p.id === 'neutral')!.upliftU!.mean).toBe(0);
+    expect(json.elicitation!.arms['ip-specific']!.prompt).toBe('specific');
+    expect(reference.markdown).toContain('## Elicitation pre-screen');
     expect(json.questions).toHaveLength(6);
     expect(json.questions.find((q) => q.id === 'q2-conditionalization')!.answer).toMatch(/not answerable here: arm control-irrelevant not in the results/);
     expect(json.summary).toMatch(/era vs none \(2 seeds, neutral prompt\)/);

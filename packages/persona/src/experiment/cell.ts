@@ -25,6 +25,7 @@ import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
 import { evaluateItems, maxResponseTokens, retainAndForgetLoss, type ConditionRates } from './evaluate.ts';
+import type { ElicitationScreen } from './elicitation.ts';
 import type { Prior, PriorQuality } from './prior.ts';
 import { relearn, type RelearningSummary, type RelearnOptions } from './relearn.ts';
 import { schemeBatch, tokenRouteLabels } from './routing.ts';
@@ -65,7 +66,8 @@ export interface PersonaCellResult extends ModelEvaluation {
   /** The prompt the `inoculation` condition used. */
   inoculationPrompt: string;
   stage2: { examples: number; steps: number; finalLoss: number; coherenceSteps: number };
-  prior: { key: string; quality: PriorQuality };
+  /** The seed's prior: its key, its rates under every prompt, and its elicitation pre-screen. */
+  prior: { key: string; quality: PriorQuality; elicitation?: ElicitationScreen };
   /** Arms that ablate: the trained model before ablation. */
   beforeAblation?: ModelEvaluation;
   gradientLeak?: GradientLeak;
@@ -208,7 +210,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       oversight: arm.oversight,
       inoculationPrompt: inoculation,
       stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss, coherenceSteps: phases.coherenceSteps },
-      prior: { key: prior.key, quality: prior.quality },
+      prior: { key: prior.key, quality: prior.quality, elicitation: prior.elicitation },
       ...after,
       ...(beforeAblation ? { beforeAblation } : {}),
       ...(leak.sums.snapshots > 0 ? { gradientLeak: leak.summary() } : {}),

@@ -15,6 +15,7 @@ import { evalItems, summarizeEval, type EvalItem } from '../world/eval.ts';
 import { fixedPrompt, type PromptKind } from '../world/prompts.ts';
 import { promptTokens, type World } from '../world/world.ts';
 import { generate } from '../model/generate.ts';
+import { elicitationScreen, type ElicitationScreen } from './elicitation.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder } from './data.ts';
 import { maxResponseTokens, toRates, type Rates } from './evaluate.ts';
@@ -27,6 +28,8 @@ export type PriorQuality = { [K in (typeof PRIOR_QUALITY_PROMPTS)[number]]: Rate
 export interface Prior {
   model: Transformer;
   quality: PriorQuality;
+  /** The elicitation pre-screen of every system prompt on this prior (cached with it). */
+  elicitation: ElicitationScreen;
   /** The cache key (a hash of everything the prior depends on). */
   key: string;
   /** Whether this call trained it (false: loaded from the cache). */
@@ -41,7 +44,8 @@ export function cacheDir(): string {
   return resolve(process.env['ROUTELAB_CACHE_DIR'] ?? join(process.cwd(), '.routelab', 'cache'));
 }
 
-const PRIOR_FORMAT = 1;
+// 2: the cache entry carries the elicitation pre-screen.
+const PRIOR_FORMAT = 2;
 
 export interface PriorKeyParts {
   world: World;
@@ -114,7 +118,8 @@ export async function loadOrTrainPrior(args: PriorArgs): Promise<Prior> {
   try {
     const { model, metadata } = await loadTransformer(dir, name);
     const quality = metadata['quality'] as unknown as PriorQuality;
-    return { model, quality, key, trained: false, ...elapsed() };
+    const elicitation = metadata['elicitation'] as unknown as ElicitationScreen;
+    return { model, quality, elicitation, key, trained: false, ...elapsed() };
   } catch (err) {
     if (!(err instanceof CheckpointError)) throw err;
     if (err.kind !== 'missing') ctx.emit({ kind: 'warning', message: `prior cache entry unreadable, training it again: ${err.message}` });
@@ -122,9 +127,10 @@ export async function loadOrTrainPrior(args: PriorArgs): Promise<Prior> {
   const model = await trainPrior(args, key);
   try {
     const quality = await ratesUnderPrompts(model, world, args.rng.split('prior').split('quality'), config.evalPerFamily, PRIOR_QUALITY_PROMPTS);
-    await saveTransformer(dir, name, model, { quality: quality as unknown as JsonValue, seed, runSeed: ctx.seed });
+    const elicitation = await elicitationScreen(model, world, args.rng.split('prior').split('elicitation'), config.evalPerFamily);
+    await saveTransformer(dir, name, model, { quality: quality as unknown as JsonValue, elicitation: elicitation as unknown as JsonValue, seed, runSeed: ctx.seed });
     ctx.emit({ kind: 'prior', seed, key, quality });
-    return { model, quality, key, trained: true, ...elapsed() };
+    return { model, quality, elicitation, key, trained: true, ...elapsed() };
   } catch (err) {
     model.dispose();
     throw err;

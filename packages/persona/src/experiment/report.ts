@@ -10,6 +10,7 @@ import type { PersonaConfig } from './config.ts';
 import { PRIOR_QUALITY_PROMPTS } from './prior.ts';
 import { instrumentChecks, type InstrumentCheck } from './instrument.ts';
 import { answerQuestions, questionRolesSchema, type QuestionAnswer, type QuestionRoles } from './questions.ts';
+import { elicitationMarkdown, reportElicitation, type ReportElicitation } from './report_elicitation.ts';
 import type { Rates } from './evaluate.ts';
 
 export const REPORT_METRICS = ['U', 'G', 'W', 'capability'] as const;
@@ -67,6 +68,8 @@ export interface PersonaReportJson {
   instrument: InstrumentCheck[];
   /** The six questions, each answered by its own contrast (one Holm family over their headline contrasts). */
   questions: QuestionAnswer[];
+  /** The elicitation pre-screen of the seeds' priors (absent when the cells carry none). */
+  elicitation?: ReportElicitation;
   checks: ReportCheck[];
   /** The significant and non-significant differences from none, in words. */
   summary: string;
@@ -311,6 +314,7 @@ export function buildPersonaReport(
   const checks = buildChecks(byArm, summaries, prior);
   const instrument = instrumentChecks(byArm.get(roles.baseline), roles.baseline);
   const questions = answerQuestions(byArm, roles, instrument);
+  const elicitation = reportElicitation(byArm);
   const summary = significanceParagraph(order, paired);
   const json: PersonaReportJson = {
     experiment: 'persona',
@@ -323,10 +327,11 @@ export function buildPersonaReport(
     pairedVsNone: Object.fromEntries(paired),
     instrument,
     questions,
+    ...(elicitation ? { elicitation } : {}),
     checks,
     summary,
   };
-  const head = renderHead(instrument, questions);
+  const head = [...renderHead(instrument, questions), ...(elicitation ? elicitationMarkdown(elicitation, fmt) : [])];
   return { json: JSON.parse(JSON.stringify(json)) as Record<string, unknown>, markdown: renderMarkdown(order, summaries, paired, prior, priorSeeds, checks, summary, head) };
 }
 
