@@ -1,5 +1,6 @@
 // Renders the compare chart (spec from @routelab/persona, shared with the viewer) to SVG with vega in Node,
-// and to PNG with resvg; no canvas or browser needed.
+// and to PNG with resvg; no canvas or browser needed. resvg draws text only with a font it can load: the
+// system's DejaVu Sans (Debian: fonts-dejavu-core), which the spec also names, so the SVG and the PNG agree.
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
@@ -7,11 +8,19 @@ import type { TopLevelSpec } from 'vega-lite';
 import { suppressionChartSpec } from '@routelab/persona';
 import type { PersonaReportForChart } from '@routelab/persona';
 
+const CHART_FONT = 'DejaVu Sans';
+
 export async function renderCompareChart(report: PersonaReportForChart): Promise<{ svg: string; png: Uint8Array }> {
   const spec = compile(suppressionChartSpec(report) as unknown as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white' }).render().asPng();
+  const png = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: CHART_FONT, sansSerifFamily: CHART_FONT },
+  })
+    .render()
+    .asPng();
   return { svg, png };
 }
