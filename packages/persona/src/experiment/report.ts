@@ -264,6 +264,9 @@ function buildChecks(
 function significanceParagraph(order: readonly string[], paired: ReadonlyMap<string, PairedSummary>): string {
   const sentences: string[] = [];
   if (!paired.size) return 'No arm could be paired with none (none is missing, or shares no seed with the other arms), so no difference is stated.';
+  sentences.push(
+    'These differences from none are descriptive: each "significant" below means only that its own 95% t-interval excludes 0, uncorrected for the many arms and measures; the tested family, Holm-corrected, is the six questions at the top.',
+  );
   if (Math.min(...[...paired.values()].map((p) => p.seeds.length)) < 2) sentences.push('With fewer than two paired seeds no interval can be given, so no difference below is called significant.');
   for (const arm of order) {
     const p = paired.get(arm);
@@ -429,7 +432,7 @@ function renderMarkdown(
     );
   }
   if (paired.size > 0) {
-    lines.push('## Paired difference from none, same seed (neutral prompt); * = 95% interval excludes 0', '');
+    lines.push('## Paired difference from none, same seed (neutral prompt); * = its own 95% interval excludes 0 (descriptive, not corrected for multiple tests)', '');
     lines.push(
       ...table(
         ['arm', 'ΔU', 'ΔG', 'ΔW', 'Δcapability', 'Δretain loss'],
