@@ -4,6 +4,8 @@
 
 interface Iv {
   mean: number;
+  lo: number;
+  hi: number;
   halfWidth: number;
   n: number;
   significant?: boolean;
@@ -15,7 +17,8 @@ export interface CompareReportJson {
   pairedVsNone: Record<string, { conditions: Conditions; retainLoss: Iv }>;
 }
 
-const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} ± ${i.halfWidth.toFixed(2)}` : `${i.mean.toFixed(2)} (n=1)`) : '-');
+// mean [lo, hi]: rate intervals are clipped to [0, 1], so a half-width would not describe them.
+const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} [${i.lo.toFixed(2)}, ${i.hi.toFixed(2)}]` : `${i.mean.toFixed(2)} (n=1)`) : '-');
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
 const fmtDiff = (d: Iv | null | undefined) =>
   !d ? '' : d.n > 1 ? ` (Δ ${signed(d.mean)} ± ${d.halfWidth.toFixed(2)}${d.significant ? '*' : ''})` : ` (Δ ${signed(d.mean)}, n=1)`;

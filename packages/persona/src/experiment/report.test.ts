@@ -92,7 +92,7 @@ describe('buildPersonaReport', () => {
     expect(era.detail).toMatch(/= 75% of none's/);
     // The fixture's prior elicits U under specific, but G under no prompt.
     expect(check(checks, 'prior-elicits-traits')).toMatchObject({ holds: false });
-    expect(check(checks, 'prior-elicits-traits').detail).toMatch(/specific 1\.00 ± 0\.00, neutral 0\.00/);
+    expect(check(checks, 'prior-elicits-traits').detail).toMatch(/specific 1\.00 \[1\.00, 1\.00\], neutral 0\.00/);
   });
 
   it('opens with the instrument checks, failing plainly, and answers only what the instrument allows', () => {

@@ -85,9 +85,12 @@ export interface ReportCheck {
 
 const rateOf = (rates: Rates, metric: ReportMetric): number | null => rates[metric];
 
+/** A rate's mean over seeds with its 95% t-interval, clipped to [0, 1] (a rate cannot leave it). */
 function interval(values: readonly (number | null)[]): Interval | null {
   const present = values.filter((v): v is number => v !== null);
-  return present.length === 0 ? null : meanInterval(present);
+  if (present.length === 0) return null;
+  const i = meanInterval(present);
+  return { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
 }
 
 function paired(a: readonly (number | null)[], b: readonly (number | null)[]): Paired | null {
@@ -164,7 +167,9 @@ function pairedBetween(a: readonly PersonaCellResult[], b: readonly PersonaCellR
   return paired(pairs.map(([x]) => rateOf(x.eval[condition], metric)), pairs.map(([, y]) => rateOf(y.eval[condition], metric)));
 }
 
-const fmt = (i: Interval | null, digits = 2) => (i === null ? 'n/a' : formatInterval(i, digits));
+/** mean [lo, hi] (the bounds may be clipped, so not mean ± half-width); one seed: the value and n=1. */
+const fmt = (i: Interval | null, digits = 2) =>
+  i === null ? 'n/a' : i.n > 1 ? `${i.mean.toFixed(digits)} [${i.lo.toFixed(digits)}, ${i.hi.toFixed(digits)}]` : formatInterval(i, digits);
 const fmtDiff = (d: Paired | null, digits = 2) =>
   d === null ? 'n/a' : `${d.mean >= 0 ? '+' : ''}${d.mean.toFixed(digits)} [${d.lo.toFixed(digits)}, ${d.hi.toFixed(digits)}]${d.significant ? ' *' : ''}`;
 
@@ -374,7 +379,7 @@ function renderMarkdown(
   const lines: string[] = ['# Persona experiment: inoculation and routing', '', ...head];
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)];
-  lines.push('Rates are fractions of greedy answers to held-out tasks; mean ± half-width of the 95% interval over seeds (Student t).', '');
+  lines.push('Rates are fractions of greedy answers to held-out tasks; mean [95% interval over seeds] (Student t, clipped to [0, 1] for rates).', '');
   lines.push(`## Prior (stage 1), seeds ${priorSeeds.join(', ')}`, '');
   lines.push(...table(['prompt', 'U', 'G', 'W', 'capability'], Object.entries(prior).map(([p, r]) => [p, ...REPORT_METRICS.map((m) => fmt(r[m]))])), '');
   for (const cond of EVAL_CONDITIONS) {
