@@ -15,10 +15,21 @@ export interface CompareSpecOptions {
   /** Shown in the title; null when the report has no conditions. */
   condition: string | null;
   width?: number;
+  /** What the metric can take: the axis spans it and intervals are clipped to it. Default: [0, 1] for a persona rate, else the data's range. */
+  bounds?: readonly [number, number] | null;
+}
+
+/** The persona rates (U, W, G, capability, degenerate; also as the last part of a dotted name) live in [0, 1]. */
+const RATE_METRIC = /(^|\.)(U|W|G|capability|degenerate)$/;
+
+export function metricBounds(metric: string): readonly [number, number] | null {
+  return RATE_METRIC.test(metric) ? [0, 1] : null;
 }
 
 export function compareSpec(rows: readonly ArmInterval[], options: CompareSpecOptions): TopLevelSpec {
   const arms = rows.map((r) => r.arm);
+  const bounds = options.bounds === undefined ? metricBounds(options.metric) : options.bounds;
+  const clip = (x: number) => (bounds ? Math.min(bounds[1], Math.max(bounds[0], x)) : x);
   const title = options.condition ? `${options.metric}, ${options.condition} prompt` : options.metric;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -26,7 +37,7 @@ export function compareSpec(rows: readonly ArmInterval[], options: CompareSpecOp
     title,
     width: options.width ?? 420,
     height: { step: 26 },
-    data: { name: 'arms', values: rows.map((r) => ({ ...r, n: r.n ?? null })) },
+    data: { name: 'arms', values: rows.map((r) => ({ ...r, lo: clip(r.lo), hi: clip(r.hi), n: r.n ?? null })) },
     encoding: {
       y: { field: 'arm', type: 'nominal', title: 'arm', sort: arms },
     },
@@ -34,7 +45,7 @@ export function compareSpec(rows: readonly ArmInterval[], options: CompareSpecOp
       {
         mark: { type: 'rule', strokeWidth: 2 },
         encoding: {
-          x: { field: 'lo', type: 'quantitative', title: `${options.metric} (mean, 95% interval)`, scale: { zero: false } },
+          x: { field: 'lo', type: 'quantitative', title: `${options.metric} (mean, 95% interval)`, scale: bounds ? { domain: [...bounds], nice: false } : { zero: false } },
           x2: { field: 'hi' },
         },
       },
@@ -52,6 +63,8 @@ export function compareSpec(rows: readonly ArmInterval[], options: CompareSpecOp
           ],
         },
       },
+      // Each dot labelled with its mean, so the chart reads without hovering.
+      { mark: { type: 'text', dy: -10, fontSize: 10 }, encoding: { x: { field: 'mean', type: 'quantitative' }, text: { field: 'mean', type: 'quantitative', format: '.3~g' } } },
     ],
   };
 }
