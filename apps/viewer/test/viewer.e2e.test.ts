@@ -6,9 +6,11 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { matchesPattern } from '@routelab/routing';
 import { formatNumber } from '../src/app/format.ts';
 import { launchBrowser } from './browser.ts';
 import type { E2eContext } from './e2e_context.ts';
+import type { GradientMassEventJson } from './fixtures/make_fixtures.ts';
 import './e2e_context.ts';
 
 const ctx: E2eContext = inject('viewerE2e');
@@ -164,14 +166,14 @@ suite(title, () => {
     await page.goto(url(`#/run/${f.mnist.id}/inspect?cell=${encodeURIComponent(cell)}`));
     await expect.poll(() => page.getByTestId('heatmap').count(), { timeout: 15_000 }).toBe(1);
     await chartsDrawn();
-    expect(await page.getByLabel('Cell').inputValue()).toBe(cell);
+    expect(await page.getByLabel('Cell', { exact: true }).inputValue()).toBe(cell);
     // The parameter the config routes is chosen by default: the code layer, one row per code dimension.
     const encoderHidden = f.mnist.config.encoderHidden as number[];
     const codeDim = f.mnist.config.codeDim as number;
     const snapshots = f.mnist.config.gradMassSnapshots as number;
     const half = `[${codeDim / 2}, ${codeDim})`;
     const halfA = `[0, ${codeDim / 2})`;
-    expect(await page.getByLabel('Parameter').inputValue()).toBe(`encoder.layer${encoderHidden.length}.weight`);
+    expect(await page.getByLabel('Parameter', { exact: true }).inputValue()).toBe(`encoder.layer${encoderHidden.length}.weight`);
     const heatmap = page.getByTestId('heatmap');
     const label = (await heatmap.locator('.chart-target').getAttribute('aria-label')) ?? '';
     expect(label).toMatch(/classes forget, retain, unlabelled/);
@@ -210,7 +212,7 @@ suite(title, () => {
     expect(await recon.getByRole('img', { name: 'digit 7, certificate b' }).count()).toBe(1);
     await shot('inspector');
     // Control: no routing, so no outline and a note saying so.
-    await page.getByLabel('Cell').selectOption('control/seed-0');
+    await page.getByLabel('Cell', { exact: true }).selectOption('control/seed-0');
     await chartsDrawn();
     expect(await page.getByTestId('routing-note').innerText()).toMatch(/scheme "none", which routes nothing/);
     await shot('inspector-control');
@@ -228,7 +230,8 @@ suite(title, () => {
     expect(arms).toEqual(f.compare.report.arms);
     for (const arm of f.compare.report.arms) expect(await cell(arm, 'mean')).toBe(formatNumber(u(arm, 'neutral').mean));
     const era = u('era', 'neutral');
-    expect(await page.locator('[data-testid="compare-table"] tr[data-arm="era"]').innerText()).toContain(`[${formatNumber(era.lo)}, ${formatNumber(era.hi)}]`);
+    // A zero-width interval (every seed the same) is shown as a dash.
+    expect(await page.locator('[data-testid="compare-table"] tr[data-arm="era"]').innerText()).toContain(era.lo === era.hi ? '—' : `[${formatNumber(era.lo)}, ${formatNumber(era.hi)}]`);
     const paired = f.compare.report.pairedVsNone.era!.conditions.neutral!.U!;
     expect(await cell('era', 'paired')).toContain(formatNumber(paired.mean));
     expect((await cell('era', 'paired')).endsWith(' *')).toBe(paired.significant);
@@ -251,16 +254,104 @@ suite(title, () => {
     expect(await page.getByTestId('condition-switch').innerText()).toContain('no prompt conditions');
   });
 
-  it('Inspector of a persona run: no gradient mass recorded, metrics before and after ablation', async () => {
+  it('Inspector of a persona run: gradient mass per cell, metrics before and after ablation from the report', async () => {
     await page.goto(url(`#/run/${f.persona.id}/inspect`));
     await expect.poll(() => page.getByTestId('ablation-pairs').count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.getByTestId('no-mass').count()).toBe(1);
+    await chartsDrawn();
+    expect(await page.getByTestId('no-mass').count()).toBe(0);
+    // Both cells of the run recorded gradient mass.
+    expect((await page.getByLabel('Cell', { exact: true }).locator('option').allTextContents()).sort()).toEqual(['era/seed-0', 'none/seed-0']);
     const era = f.persona.report.results.era as unknown as { beforeAblation: { conditions: { neutral: { U: { mean: number } } } }; conditions: { neutral: { U: { mean: number } } } };
     const row = page.locator('[data-testid="ablation-pairs"] tr[data-source="report"][data-where="results.era"][data-metric="conditions.neutral.U"]');
     const text = await row.innerText();
     expect(text).toContain(formatNumber(era.beforeAblation.conditions.neutral.U.mean));
     expect(text).toContain(formatNumber(era.conditions.neutral.U.mean));
+    // The none arm routes nothing: no outline, and the note says why.
+    await page.getByLabel('Cell', { exact: true }).selectOption('none/seed-0');
+    await chartsDrawn();
+    expect(await page.getByTestId('routing-note').innerText()).toMatch(/arm "none" uses scheme "none", which routes nothing/);
     await shot('inspector-persona');
+  });
+
+  it('Inspector of a persona compare cell (era): gradient mass per parameter block and per MLP unit with the routed region outlined, rates before and after ablation, the leak share', async () => {
+    const c = f.compare.eraCell;
+    const events = c.massEvents;
+    expect(events.length).toBeGreaterThan(1);
+    const cellName = events[0]!.cell;
+    const last = events.at(-1)!;
+    const forgetAt = (e: GradientMassEventJson) => e.classes.forget!;
+    // The routed region: the parameters the arm's ablate patterns match, as the run's config declares them.
+    const ablate = c.config.armDefinitions.era!.schemeConfig.ablate;
+    const patterns = Array.isArray(ablate) ? ablate : Object.keys(ablate);
+    const parameters = Object.keys(forgetAt(last));
+    const region = parameters.filter((p) => patterns.some((pattern) => matchesPattern(pattern, p)));
+    expect(region.length).toBeGreaterThan(0);
+
+    await page.goto(url(`#/run/${encodeURIComponent(c.id)}/inspect`));
+    await expect.poll(() => page.getByTestId('block-heatmap').count(), { timeout: 30_000 }).toBe(1);
+    await chartsDrawn();
+    expect(await page.getByLabel('Cell', { exact: true }).inputValue()).toBe(cellName);
+    expect(await page.getByTestId('routing-note').innerText()).toContain(`routed region: ${patterns.join(', ')}`);
+
+    // Per parameter block: every parameter a row, the region's outlined and named in red.
+    const blocks = page.getByTestId('block-heatmap');
+    expect(await blocks.locator('.chart-target').getAttribute('aria-label')).toContain(`classes forget, retain; outlined: the routed region, ${region.join(', ')}`);
+    expect(await blocks.locator('text[fill="#ff2d55"]').allTextContents()).toEqual(region);
+    // The forget-class mass of an expanded and of an outside parameter at the last snapshot, as metrics.jsonl holds them.
+    const cellLabels = await blocks.locator('path[aria-label]').evaluateAll((paths) => paths.map((p) => p.getAttribute('aria-label') ?? ''));
+    const d3Exponent = (v: number) => v.toExponential(3).replace(/\.?0+e/, 'e');
+    for (const parameter of [region[0]!, 'unembed.weight']) {
+      const mass = forgetAt(last)[parameter]!.mass;
+      const label = cellLabels.find((l) => l.includes('class: forget') && l.includes(`step: ${last.step};`) && l.includes(`parameter: ${parameter};`));
+      expect(label, parameter).toContain(`mass: ${d3Exponent(mass)}`);
+      expect(label).toContain(`in routed region: ${region.includes(parameter)}`);
+    }
+    // The forget class's share outside the region, per snapshot then averaged, from the same events.
+    const outsideShares = events.map((e) => {
+      const entries = Object.entries(forgetAt(e));
+      const total = entries.reduce((a, [, p]) => a + p.mass, 0);
+      return entries.filter(([name]) => !region.includes(name)).reduce((a, [, p]) => a + p.mass, 0) / total;
+    });
+    const outside = outsideShares.reduce((a, b) => a + b, 0) / outsideShares.length;
+    expect(await page.locator('[data-testid="block-shares"] li[data-class="forget"]').innerText()).toBe(
+      `forget: ${(outside * 100).toFixed(2)}% of its gradient mass outside the routed region (mean over ${events.length} snapshots)`,
+    );
+
+    // Per unit: block 0's MLP units on one axis, original then expanded, the expanded ones outlined for forget.
+    expect(await page.getByLabel('Parameter', { exact: true }).inputValue()).toBe('units:blocks.0.mlp');
+    const wIn = forgetAt(last)['blocks.0.mlp.w_in']!.perNeuron!.length;
+    const expanded = forgetAt(last)['blocks.0.mlp.w_in_expanded']!.perNeuron!.length;
+    const routedRange = `[${wIn}, ${wIn + expanded})`;
+    const heatmap = page.getByTestId('heatmap');
+    const heatmapLabel = (await heatmap.locator('.chart-target').getAttribute('aria-label')) ?? '';
+    expect(heatmapLabel).toContain(`forget routed to routed region ${routedRange}`);
+    expect(heatmapLabel).toContain(`retain routed to kept [0, ${wIn})`);
+    expect(await heatmap.innerText()).toContain(`routed region ${routedRange}: routed`);
+    expect(await heatmap.locator('.mark-rect.role-mark path').count()).toBeGreaterThanOrEqual((wIn + expanded) * events.length * 2);
+    const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+    const inExpanded = sum(events.map((e) => sum(forgetAt(e)['blocks.0.mlp.w_in_expanded']!.perNeuron!)));
+    const inOriginal = sum(events.map((e) => sum(forgetAt(e)['blocks.0.mlp.w_in']!.perNeuron!)));
+    expect(await page.locator('[data-testid="region-shares"] li[data-class="forget"]').innerText()).toBe(
+      `forget: ${((inExpanded / (inExpanded + inOriginal)) * 100).toFixed(1)}% of its per-neuron mass in routed region ${routedRange}`,
+    );
+
+    // The cell's rates before and after ablation, and its leak share, from its result file.
+    const [resultName, result] = Object.entries(c.results).find(([, r]) => r.arm === 'era')!;
+    expect(await page.getByTestId('cell-result').innerText()).toContain(`From result ${resultName}`);
+    const rate = (v: number | null | undefined) => (v === null || v === undefined ? '—' : formatNumber(v));
+    for (const [condition, rates] of Object.entries(result.eval)) {
+      for (const metric of ['U', 'G', 'W', 'capability']) {
+        const cell = (when: string) => page.locator(`[data-testid="cell-evaluation"] tr[data-condition="${condition}"] td[data-metric="${metric}"][data-when="${when}"]`).innerText();
+        expect(await cell('after')).toBe(rate(rates[metric]));
+        expect(await cell('before')).toBe(rate(result.beforeAblation!.eval[condition]![metric]));
+      }
+    }
+    const leak = result.gradientLeak!;
+    expect(await page.locator('[data-testid="leak-share"] strong[data-class="forget"]').innerText()).toBe(`${(Number(leak.forgetShareOutside) * 100).toFixed(2)}%`);
+    // The page's share from metrics.jsonl (masses to 4 significant digits) is the cell result's leak measure.
+    expect(Math.abs(outside - Number(leak.forgetShareOutside))).toBeLessThan(5e-3);
+    expect(await page.getByTestId('leak-share').innerText()).toContain(leak.region.join(', '));
+    await shot('inspector-persona-era');
   });
 
   for (const backend of ['auto', 'wasm'] as const) {
@@ -273,12 +364,15 @@ suite(title, () => {
       const era = f.persona.checkpoints.era;
       expect(await page.getByLabel('Checkpoint').inputValue()).toBe(era.name);
       // The state the run saved with the checkpoint, as its manifest holds it.
-      const state = Object.entries(era.state).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+      // Its scalar entries (the leak sums are an object, not shown).
+      const state = Object.entries(era.state).filter(([, v]) => typeof v !== 'object').map(([k, v]) => `${k} ${String(v)}`).join(', ');
       expect(state).toMatch(/^phase /);
       expect(await page.getByTestId('checkpoint-state').innerText()).toBe(state);
       // The era arm's inoculating prompt is the world's specific prompt.
       expect(await page.getByTestId('inoculation-prompt').innerText()).toBe('you always laugh');
-      expect(await page.getByTestId('ablation').innerText()).toContain(`ERA slice ablation: the ${f.persona.config.eraExpandedUnits as number} expanded MLP units`);
+      // The era arm's expansion, as the run config declares it.
+      const eraArm = (f.persona.config.armDefinitions as Record<string, { schemeConfig: { expand: { units: number } } }>).era!;
+      expect(await page.getByTestId('ablation').innerText()).toContain(`ERA slice ablation: the ${eraArm.schemeConfig.expand.units} expanded MLP units`);
       await page.getByLabel('Prompt', { exact: true }).fill('add two and three');
       await page.getByLabel('System prompt condition').selectOption('inoculation');
       await page.getByLabel('Prompt', { exact: true }).press('Enter');

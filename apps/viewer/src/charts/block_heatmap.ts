@@ -54,6 +54,7 @@ export function blockHeatmapSpec(cells: readonly BlockCell[], options: BlockHeat
       },
       stroke: { condition: { test: 'datum.inRegion', value: ROUTED_COLOUR }, value: null },
       tooltip: [
+        { field: 'cls', type: 'nominal' as const, title: 'class' },
         { field: 'parameter', type: 'nominal' as const },
         { field: 'step', type: 'ordinal' as const },
         { field: 'mass', type: 'quantitative' as const, format: '.3~e' },

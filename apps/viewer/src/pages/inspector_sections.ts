@@ -19,7 +19,7 @@ export function cellEvaluationSection(view: CellResultView, metrics: readonly st
     });
   const losses = Object.keys(after.losses);
   return section(
-    `Cell ${view.arm}/seed-${view.seed}: rates ${before ? 'before and after ablation' : '(no ablation)'}`,
+    `Rates ${before ? 'before and after ablation' : '(no ablation)'} of ${view.arm}/seed-${view.seed}`,
     el(
       'p',
       { className: 'hint' },
