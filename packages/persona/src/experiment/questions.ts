@@ -122,7 +122,21 @@ const QUESTIONS: QuestionDef[] = [
         contrast(`${r.routing} - ${r.inoculation}, capability`, ...paired(byArm, r.routing, neutral('capability'), r.inoculation), RATE_DIFF),
         contrast(`${r.routing} - ${r.placebo} (placebo), neutral U`, ...paired(byArm, r.routing, neutral('U'), r.placebo), RATE_DIFF),
       ].filter((c): c is ContrastSummary => c !== undefined);
-      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the neutral-prompt U rate: ${h}; beside it, ${beside.map((c) => describeContrast(c)).join('; ')}.` };
+      // Capability retained, as a fraction of the baseline's, for both methods (ratios with paired-bootstrap intervals).
+      const ratios = [r.routing, r.inoculation].flatMap((arm) => {
+        const seeds = commonSeeds(byArm, [arm, r.baseline]);
+        if (seeds.length === 0) return [];
+        const arms = Object.fromEntries([arm, r.baseline].map((a) => [a, seeds.map((s) => seedValue(byArm, a, s, neutral('capability')))]));
+        return [ratioSummary(`capability retained by ${arm} (fraction of ${r.baseline}'s)`, bootstrapRatio(arms, (m) => m[arm]!, (m) => m[r.baseline]!, { seed: `retained-${arm}` }))];
+      });
+      return {
+        ...(headline ? { headline } : {}),
+        beside,
+        ratios,
+        sentence: (h) =>
+          `Routing minus inoculation on the neutral-prompt U rate: ${h}; beside it, ${beside.map((c) => describeContrast(c)).join('; ')}` +
+          `${ratios.length ? `; ${ratios.map((x) => `${x.label} ${x.defined ? `${fmt(x.estimate)} [${fmt(x.lo)}, ${fmt(x.hi)}]` : `undefined (${x.reason})`}`).join('; ')}` : ''}.`,
+      };
     },
   },
   {

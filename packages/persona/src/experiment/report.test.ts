@@ -131,6 +131,10 @@ describe('buildPersonaReport', () => {
     // Six seeds, one answerable question in the family: exact p 2/64, significant.
     expect(q1.headline!.pValue).toBeCloseTo(2 / 64, 12);
     expect(q1.headline!.decision!.significant).toBe(true);
+    expect(q1.ratios!.map((x) => [x.label, Number(x.estimate.toFixed(6))])).toEqual([
+      ["capability retained by era (fraction of none's)", 1],
+      ["capability retained by ip-specific (fraction of none's)", 1],
+    ]);
     expect(q1.answer).toMatch(/^Routing minus inoculation on the neutral-prompt U rate: era - ip-specific, neutral U -0\.2\d \[-0\.\d\d, -0\.\d\d\], n=6, significant/);
   });
 
