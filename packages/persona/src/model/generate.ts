@@ -1,13 +1,21 @@
 // Batched sampling. Every prompt starts at position 0 and rows are right-padded, so a row's
 // next-token logits are read at its own last position; causal attention means a row never sees the padding
-// after it, so a prompt gives the same result alone and in a batch. Each step recomputes the full forward
-// over the active rows only (no KV cache: at maxLen 32 the recompute is cheap next to the bookkeeping).
+// after it, so a prompt gives the same result alone and in a batch.
+//
+// Two ways to compute each step's logits, with the same results (greedy: the same tokens; temperature: the same
+// rng draws in the same order, up to float summation order in the logits):
+// - cached (the default): the prompts run once, keeping each layer's keys and values (kv_cache.ts); each
+//   next step feeds only the new token of every row still generating.
+// - uncached (kvCache: false): each step recomputes the full forward over the active rows. This is the path
+//   whenever any hook is attached in the model (e.g. ablations through withHooks around generate()): hooks
+//   then see every position of every step, as they do in training, instead of one new row.
 //
 // Temperature sampling gives every prompt its own rng stream (split from a key drawn once per call), so a
 // prompt's sample does not depend on which other prompts share its batch, and the same rng state gives the
-// same samples. Hooks attached with withHooks around generate() apply to every step (e.g. ablations).
+// same samples.
 import { tf, type Rng } from '@routelab/core';
 import { EOS, PAD } from '../world/vocab.ts';
+import { KvCache } from './kv_cache.ts';
 import type { Transformer } from './transformer.ts';
 
 export interface GenerateOptions {
@@ -21,6 +29,11 @@ export interface GenerateOptions {
   stopAt?: number | null;
   /** Rows per forward pass (default 256). */
   batchSize?: number;
+  /**
+   * Decode with a key/value cache (default true). Ignored (uncached) while any hook is attached in the model;
+   * false forces the uncached path (the A/B in `routelab bench sample`).
+   */
+  kvCache?: boolean;
 }
 
 /** Generated ids per prompt (prompt excluded; ends with stopAt when that was emitted). */
@@ -29,7 +42,7 @@ export async function generate(
   prompts: readonly (readonly number[])[],
   options: GenerateOptions,
 ): Promise<number[][]> {
-  const { maxNewTokens, temperature = 0, stopAt = EOS, batchSize = 256 } = options;
+  const { maxNewTokens, temperature = 0, stopAt = EOS, batchSize = 256, kvCache = true } = options;
   const { maxLen, vocabSize } = model.config;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) throw new RangeError(`generate: maxNewTokens must be an integer >= 0, got ${maxNewTokens}`);
   if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new RangeError(`generate: temperature must be finite and >= 0, got ${temperature}`);
@@ -45,16 +58,22 @@ export async function generate(
   for (let start = 0; start < prompts.length; start += batchSize) {
     const chunk = prompts.slice(start, start + batchSize);
     const streams = chunk.map((_, i) => callRng?.split(start + i));
-    out.push(...(await generateChunk(model, chunk, { maxNewTokens, temperature, stopAt, streams })));
+    const opts = { maxNewTokens, temperature, stopAt, streams };
+    // Checked per chunk: the hooks attached now are the ones this chunk's forward passes would run.
+    const cached = kvCache && !model.namedHookPoints().some(([, point]) => point.hookCount > 0);
+    out.push(...(await (cached ? generateChunkCached : generateChunk)(model, chunk, opts)));
   }
   return out;
 }
 
-async function generateChunk(
-  model: Transformer,
-  prompts: readonly (readonly number[])[],
-  opts: { maxNewTokens: number; temperature: number; stopAt: number | null; streams: (Rng | undefined)[] },
-): Promise<number[][]> {
+interface ChunkOptions {
+  maxNewTokens: number;
+  temperature: number;
+  stopAt: number | null;
+  streams: (Rng | undefined)[];
+}
+
+async function generateChunk(model: Transformer, prompts: readonly (readonly number[])[], opts: ChunkOptions): Promise<number[][]> {
   const { maxLen, vocabSize } = model.config;
   const rows = prompts.map((p) => [...p]);
   const generated: number[][] = prompts.map(() => []);
@@ -75,15 +94,59 @@ async function generateChunk(
     });
     const values = await nextLogits.data();
     nextLogits.dispose();
-    active.forEach((row, a) => {
-      const logits = values.subarray(a * vocabSize, (a + 1) * vocabSize);
-      const token = opts.temperature === 0 ? argmax(logits) : sample(logits, opts.temperature, opts.streams[row]!);
-      rows[row]!.push(token);
-      generated[row]!.push(token);
-      if (token === opts.stopAt || rows[row]!.length >= maxLen) done[row] = true;
-    });
+    pickTokens(values, active, vocabSize, opts, { rows, generated, done, maxLen });
   }
   return generated;
+}
+
+/** generateChunk with a key/value cache: the prompt phase once, then one new token per active row per step. */
+async function generateChunkCached(model: Transformer, prompts: readonly (readonly number[])[], opts: ChunkOptions): Promise<number[][]> {
+  const { maxLen, vocabSize } = model.config;
+  const rows = prompts.map((p) => [...p]);
+  const generated: number[][] = prompts.map(() => []);
+  const done = prompts.map((p) => opts.maxNewTokens === 0 || p.length >= maxLen);
+  let active = rows.flatMap((_, i) => (done[i] ? [] : [i]));
+  if (active.length === 0) return generated;
+  const width = Math.max(...active.map((i) => rows[i]!.length));
+  const ids = new Int32Array(active.length * width).fill(PAD);
+  active.forEach((row, a) => ids.set(rows[row]!, a * width));
+  let { cache, logits } = KvCache.prefill(model, ids, active.map((i) => rows[i]!.length), width);
+  try {
+    for (let step = 0; ; step++) {
+      const values = await logits.data();
+      logits.dispose();
+      pickTokens(values, active, vocabSize, opts, { rows, generated, done, maxLen });
+      if (step + 1 >= opts.maxNewTokens) break;
+      // Rows that finished leave the cache; the rest keep their order.
+      const still = active.flatMap((row, a) => (done[row] ? [] : [a]));
+      if (still.length === 0) break;
+      cache.select(still);
+      active = still.map((a) => active[a]!);
+      const tokens = Int32Array.from(active, (row) => rows[row]!.at(-1)!);
+      const positions = Int32Array.from(active, (row) => rows[row]!.length - 1);
+      logits = cache.step(tokens, positions);
+    }
+  } finally {
+    cache.dispose();
+  }
+  return generated;
+}
+
+/** Picks each active row's next token from its logits (row a of values) and records it. */
+function pickTokens(
+  values: Float32Array | Int32Array | Uint8Array,
+  active: readonly number[],
+  vocabSize: number,
+  opts: ChunkOptions,
+  state: { rows: number[][]; generated: number[][]; done: boolean[]; maxLen: number },
+): void {
+  active.forEach((row, a) => {
+    const logits = values.subarray(a * vocabSize, (a + 1) * vocabSize);
+    const token = opts.temperature === 0 ? argmax(logits) : sample(logits, opts.temperature, opts.streams[row]!);
+    state.rows[row]!.push(token);
+    state.generated[row]!.push(token);
+    if (token === opts.stopAt || state.rows[row]!.length >= state.maxLen) state.done[row] = true;
+  });
 }
 
 function argmax(values: ArrayLike<number>): number {
