@@ -2,7 +2,7 @@
 // presets (see Experiment in @routelab/core); the runner (runs/runner.ts) does the rest: run directory,
 // metrics, checkpoints, Ctrl-C and resume.
 import type { Experiment } from '@routelab/core';
-import { personaExperiment } from '@routelab/persona';
+import { personaExperiment, rlExperiment } from '@routelab/persona';
 import { mnistSplitExperiment } from '@routelab/routing';
 import { UsageError } from './errors.ts';
 
@@ -19,6 +19,7 @@ export type ExperimentTable = Readonly<Record<string, AnyExperiment>>;
 export const EXPERIMENTS: Record<string, AnyExperiment> = {
   [mnistSplitExperiment.id]: mnistSplitExperiment as AnyExperiment,
   [personaExperiment.id]: personaExperiment as AnyExperiment,
+  [rlExperiment.id]: rlExperiment as AnyExperiment,
 };
 
 /** Adds an experiment to the table: for experiments defined outside the cli (plugins, tests). */

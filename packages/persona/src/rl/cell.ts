@@ -1,0 +1,207 @@
+// One cell of the `rl` experiment: one arm, one seed. The seed's prior (expanded when the arm's scheme expands)
+// is trained by group-relative REINFORCE on core's step loop, each step's rollouts and monitor draws a
+// function of (run seed, seed, step), so a cell resumed from its checkpoint (weights, optimiser state, the
+// curve so far) finishes exactly as an uninterrupted one on the same backend. Then the deployed model (its
+// routed region ablated) is evaluated under the neutral prompt and with the inoculation prompt re-added.
+import { MaskedAdamW, restoreTraining, saveTraining, seedRng, trainLoop, type RunContext } from '@routelab/core';
+import { ablateParameters, lrMultiplierOf, validatePhases, type SchemePhases } from '@routelab/routing';
+import { armScheme } from '../experiment/arm_validation.ts';
+import { armSlug } from '../experiment/arms.ts';
+import { maxResponseTokens } from '../experiment/evaluate.ts';
+import type { Prior } from '../experiment/prior.ts';
+import { expandModel } from '../model/expand.ts';
+import type { Transformer } from '../model/transformer.ts';
+import type { World } from '../world/world.ts';
+import type { RlArm } from './arms.ts';
+import type { RlConfig } from './config.ts';
+import { evaluatePolicy, heldOutTasks, type PolicyRates } from './evaluate.ts';
+import { collectRollouts, policyUpdate, stepTasks } from './policy_step.ts';
+
+/** The prompt re-added at deployment to see whether the hack is still there, conditioned on it. */
+export const INOCULATION_PROMPT = 'specific' as const;
+
+/** Rollout statistics of one RL step (means over the step's samples). */
+export interface RlStepStats {
+  step: number;
+  proxy: number;
+  true: number;
+  hack: number;
+  flagged: number;
+  dropped: number;
+  loss: number;
+  kl: number;
+  routedTokens: number;
+}
+
+/** The policy on held-out tasks under neutral, before step `step` (step rlSteps: after the last). */
+export interface RlCurvePoint {
+  step: number;
+  neutral: PolicyRates;
+}
+
+export interface RlCellResult {
+  arm: string;
+  description: string;
+  seed: number;
+  prompt: RlArm['prompt'];
+  flagged: RlArm['flagged'];
+  penalty: number;
+  scheme: string;
+  oversight: RlArm['oversight'];
+  steps: RlStepStats[];
+  curve: RlCurvePoint[];
+  /** Arms that ablate: the trained policy before ablation. */
+  beforeAblation?: { neutral: PolicyRates; inoculation: PolicyRates };
+  /** The deployed policy under neutral, and with the inoculation prompt re-added. */
+  deployed: { neutral: PolicyRates; inoculation: PolicyRates };
+  prior: { key: string; capability: number };
+  /** Wall-clock seconds (not part of the report's comparisons: they differ between runs). */
+  timing: { rl: number; evaluation: number; total: number };
+}
+
+export interface RlCellArgs {
+  config: RlConfig;
+  world: World;
+  arm: RlArm;
+  seed: number;
+  prior: Prior;
+  ctx: RunContext;
+}
+
+interface RlCheckpointState {
+  phase: 'rl' | 'trained';
+  step: number;
+  iterations: number;
+  steps: RlStepStats[];
+  curve: RlCurvePoint[];
+}
+
+export function rlCheckpointName(arm: string, seed: number): string {
+  return `rl/${armSlug(arm)}/seed-${seed}`;
+}
+
+export function rlResultName(arm: string, seed: number): string {
+  return `cells/${armSlug(arm)}/seed-${seed}`;
+}
+
+const since = (t: number) => (performance.now() - t) / 1000;
+
+export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
+  const { config, world, arm, seed, prior, ctx } = args;
+  const started = performance.now();
+  const { scheme, config: schemeConfig, phases } = armScheme(arm);
+  const rng = seedRng(ctx.seed, seed).split('rl');
+  const label = `rl/${arm.name}/seed-${seed}`;
+  const checkpointName = rlCheckpointName(arm.name, seed);
+  const expansion = phases.expand ? { expandedMlp: phases.expand.units, expandedLayers: phases.expand.layers } : {};
+  const model = expandModel(prior.model, expansion, rng.split('expansion'));
+  let deployed: Transformer | undefined;
+  const optimizer = new MaskedAdamW(model.namedParameters(), {
+    lr: config.lr,
+    weightDecay: config.weightDecay,
+    warmupSteps: config.warmupSteps,
+    decaySteps: config.rlSteps,
+    maxGradNorm: config.maxGradNorm,
+    lrMultiplier: (name) => lrMultiplierOf(phases, name),
+  });
+  try {
+    scheme.validate?.({ model, config: schemeConfig });
+    validatePhases(model, phases);
+    const rlFamilies = world.stage2Families;
+    const evalTasks = heldOutTasks(world, rng.split('eval-tasks'), config.evalPerFamily);
+    const evaluate = (m: Transformer, prompts: readonly ('neutral' | typeof INOCULATION_PROMPT)[], at: string) =>
+      evaluatePolicy(m, world, evalTasks, rlFamilies, prompts, { temperature: config.evalTemperature, rng: rng.split('eval-sampling').split(at) });
+
+    const saved = await ctx.loadCheckpoint(checkpointName);
+    const state = saved?.state as RlCheckpointState | undefined;
+    const steps: RlStepStats[] = state?.steps ?? [];
+    const curve: RlCurvePoint[] = state?.curve ?? [];
+    const rlStarted = performance.now();
+    if (saved) restoreTraining(saved.tensors, { modules: { model }, optimizers: { opt: optimizer } }, state?.iterations ?? 0);
+    if (state?.phase !== 'trained') {
+      const settings = {
+        samplesPerPrompt: config.samplesPerPrompt,
+        temperature: config.temperature,
+        maxNewTokens: maxResponseTokens(world),
+        prompt: arm.prompt.rollout,
+        monitor: arm.oversight,
+        flagged: arm.flagged,
+        penalty: arm.penalty,
+        normalizeAdvantage: config.normalizeAdvantage,
+      };
+      const save = (done: number, phase: RlCheckpointState['phase']) =>
+        saveTraining(ctx, checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { phase, step: done, iterations: optimizer.iterations, steps, curve });
+      await trainLoop<number>({
+        ctx,
+        label,
+        steps: config.rlSteps,
+        from: state?.step ?? 0,
+        checkpointEvery: config.checkpointEvery,
+        logEvery: config.logEvery,
+        batch: (step) => step,
+        save: (done) => save(done, 'rl'),
+        metric: { kind: 'rl-train' },
+        step: async (step) => {
+          if (step % config.evalEvery === 0) curve.push({ step, neutral: (await evaluate(model, ['neutral'], `step-${step}`)).neutral });
+          const stepRng = rng.split('step').split(step);
+          const tasks = stepTasks(world, rlFamilies, config.promptsPerStep, stepRng.split('tasks'));
+          const rollouts = await collectRollouts(model, world, tasks, settings, stepRng.split('rollouts'));
+          const update = await policyUpdate({ model, optimizer, scheme, schemeConfig, reference: prior.model, world, rollouts, lossPrompt: arm.prompt.loss, klCoef: config.klCoef });
+          const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+          const stats: RlStepStats = {
+            step: step + 1,
+            proxy: mean(rollouts.grades.map((g) => g.proxy)),
+            true: mean(rollouts.grades.map((g) => g.true)),
+            hack: mean(rollouts.grades.map((g) => (g.hacked ? 1 : 0))),
+            flagged: mean(rollouts.verdicts.map((v) => (v.flagged ? 1 : 0))),
+            dropped: mean(rollouts.dropped.map((d) => (d ? 1 : 0))),
+            loss: update.loss,
+            kl: update.kl,
+            routedTokens: update.routedTokens,
+          };
+          steps.push(stats);
+          ctx.emit({ kind: 'rl-step', cell: label, ...stats });
+          return update.loss;
+        },
+      });
+      curve.push({ step: config.rlSteps, neutral: (await evaluate(model, ['neutral'], `step-${config.rlSteps}`)).neutral });
+      await save(config.rlSteps, 'trained');
+    }
+    const rlSeconds = since(rlStarted);
+
+    const evalStarted = performance.now();
+    const ablates = Object.keys(phases.ablate).length > 0;
+    const beforeAblation = ablates ? await evaluate(model, ['neutral', INOCULATION_PROMPT], 'trained') : undefined;
+    deployed = ablates ? deploy(model, phases, rng) : model;
+    const after = await evaluate(deployed, ['neutral', INOCULATION_PROMPT], 'deployed');
+    const result: RlCellResult = {
+      arm: arm.name,
+      description: arm.description,
+      seed,
+      prompt: arm.prompt,
+      flagged: arm.flagged,
+      penalty: arm.penalty,
+      scheme: arm.scheme,
+      oversight: arm.oversight,
+      steps,
+      curve,
+      ...(beforeAblation ? { beforeAblation: { neutral: beforeAblation.neutral, inoculation: beforeAblation[INOCULATION_PROMPT] } } : {}),
+      deployed: { neutral: after.neutral, inoculation: after[INOCULATION_PROMPT] },
+      prior: { key: prior.key, capability: prior.quality.neutral.capability },
+      timing: { rl: rlSeconds, evaluation: since(evalStarted), total: since(started) },
+    };
+    ctx.emit({ kind: 'rl-cell', cell: label, deployed: result.deployed });
+    return result;
+  } finally {
+    if (deployed && deployed !== model) deployed.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** A copy of the trained policy with the scheme's routed region zeroed. */
+function deploy(model: Transformer, phases: SchemePhases, rng: ReturnType<typeof seedRng>): Transformer {
+  const copy = expandModel(model, {}, rng.split('deploy-copy'));
+  ablateParameters(copy, phases);
+  return copy;
+}

@@ -1,0 +1,179 @@
+// The `rl` experiment's config: one flat, commented zod schema whose defaults are the `quick` preset. The prior
+// is the persona experiment's stage 1, named by a persona preset with overrides (so both experiments share the
+// prior cache); the world and the model are that prior's. Every arm's scheme is checked against the model here,
+// so a bad field fails at the config boundary with its path, before any training.
+import { z } from 'zod';
+import { getScheme, NO_PHASES, UnknownSchemeError, validatePhases, type Expansion } from '@routelab/routing';
+import { skeletonModule } from '../experiment/arm_validation.ts';
+import { personaConfigOver, PERSONA_PRESET_NAMES, resolveModelConfig, resolveWorldConfig, type PersonaConfig } from '../experiment/config.ts';
+import { transformerSkeleton } from '../model/names.ts';
+import { ARM_NAME, builtinRlArms, monitorSchema, rlArmSchema, type RlArm } from './arms.ts';
+
+const positiveInt = z.int().min(1);
+
+const SMOKE_SIZES = { expandedUnits: 8, expandedLayers: 'all' as const, expandedLrMultiplier: 10 };
+const QUICK_SIZES = { ...SMOKE_SIZES, expandedUnits: 64 };
+
+const configObject = z.strictObject({
+  // ---- the prior (the persona experiment's stage 1, cached) ----
+  prior: z
+    .strictObject({
+      /** The persona preset whose stage 1 is the prior (its world and model are this experiment's). */
+      preset: z.enum(PERSONA_PRESET_NAMES).default('quick'),
+      /** Overrides of that persona config (world, model, stage1*), deep-merged. */
+      overrides: z.record(z.string(), z.unknown()).default({}),
+    })
+    .prefault({}),
+
+  // ---- RL ----
+  /** Policy-gradient steps per arm and seed. */
+  rlSteps: positiveInt.default(60),
+  /** Distinct training tasks per step. */
+  promptsPerStep: positiveInt.default(16),
+  /** k: samples per prompt; the group's mean reward is the baseline, so k >= 2. */
+  samplesPerPrompt: z.int().min(2, { error: (issue) => `samplesPerPrompt must be >= 2 (k < 2 has no group baseline), got ${JSON.stringify(issue.input)}` }).default(4),
+  /** Rollout sampling temperature. */
+  temperature: z.number().positive().default(1),
+  /** Divide each advantage by its group's reward std. */
+  normalizeAdvantage: z.boolean().default(true),
+  /** Weight of the per-token KL penalty to the prior (0: none). */
+  klCoef: z.number().min(0).default(0.02),
+  lr: z.number().positive().max(1).default(3e-4),
+  weightDecay: z.number().min(0).default(0),
+  warmupSteps: z.int().min(0).default(5),
+  maxGradNorm: z.number().positive().default(1),
+  /** The monitor of every arm that does not set its own. */
+  monitor: monitorSchema.prefault({}),
+
+  // ---- arms and seeds ----
+  armDefinitions: z.record(z.string().regex(ARM_NAME, 'arm names use letters, digits, +, ., _ and -'), rlArmSchema).prefault(() => builtinRlArms(QUICK_SIZES)),
+  /** Arms to run, in report order; default every defined arm. */
+  arms: z.array(z.string()).min(1).optional(),
+  seeds: positiveInt.default(5),
+  firstSeed: z.int().min(0).default(0),
+
+  // ---- evaluation ----
+  /** Held-out tasks per family for the deployed model (and the curve's evaluations). */
+  evalPerFamily: positiveInt.default(20),
+  /** Evaluate the policy on held-out tasks every this many RL steps (and at step 0). */
+  evalEvery: positiveInt.default(10),
+  /** Evaluation sampling temperature (0 = greedy). */
+  evalTemperature: z.number().min(0).default(0),
+
+  // ---- logging and checkpoints ----
+  logEvery: positiveInt.default(5),
+  checkpointEvery: positiveInt.default(10),
+});
+
+export const rlConfigSchema = configObject
+  .transform((c) => ({ ...c, arms: c.arms ?? Object.keys(c.armDefinitions) }))
+  .superRefine((config, ctx) => {
+    let persona: PersonaConfig;
+    try {
+      persona = priorConfig(config);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['prior', 'overrides'], message: (err as Error).message });
+      return;
+    }
+    for (const issue of checkRlArms(config, (expansion) => resolveModelConfig(persona, resolveWorldConfig(persona), expansion))) ctx.addIssue({ code: 'custom', ...issue });
+  });
+
+export type RlConfig = z.output<typeof rlConfigSchema>;
+export type RlConfigInput = z.input<typeof rlConfigSchema>;
+
+/** Parses a config (defaults = quick); throws an Error listing every problem with its dotted path. */
+export function parseRlConfig(input: unknown): RlConfig {
+  const parsed = rlConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  throw new Error(`rl config: ${lines.join('; ')}`);
+}
+
+/** The persona config whose stage 1 is this experiment's prior. */
+export function priorConfig(config: Pick<RlConfig, 'prior'>): PersonaConfig {
+  // Only stage 1 matters: run no persona arm but none, which keeps the persona config's own checks cheap.
+  return personaConfigOver(config.prior.preset, { ...config.prior.overrides, arms: ['none'] });
+}
+
+/** The arms a config runs, resolved. */
+export function resolveRlArms(config: Pick<RlConfig, 'arms' | 'armDefinitions' | 'monitor'>): RlArm[] {
+  return config.arms.map((name) => {
+    const def = config.armDefinitions[name];
+    if (!def) throw new Error(`unknown arm "${name}"; defined arms: ${Object.keys(config.armDefinitions).join(', ')}`);
+    const { oversight, prompt, ...rest } = def;
+    return { ...rest, name, prompt: { rollout: prompt.rollout, loss: prompt.loss ?? prompt.rollout }, oversight: oversight ?? config.monitor };
+  });
+}
+
+interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Every named arm is defined once, its scheme exists, its scheme config parses and matches the model. */
+export function checkRlArms(
+  config: Pick<RlConfig, 'arms' | 'armDefinitions'>,
+  modelFor: (expansion: Expansion | undefined) => ReturnType<typeof resolveModelConfig>,
+): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Set<string>();
+  config.arms.forEach((name, i) => {
+    if (seen.has(name)) issues.push({ path: ['arms', i], message: `arm "${name}" appears twice` });
+    seen.add(name);
+    if (!config.armDefinitions[name]) issues.push({ path: ['arms', i], message: `unknown arm "${name}"; defined arms: ${Object.keys(config.armDefinitions).join(', ')}` });
+  });
+  for (const name of new Set(config.arms)) {
+    const def = config.armDefinitions[name];
+    if (!def) continue;
+    const at = ['armDefinitions', name];
+    let scheme;
+    try {
+      scheme = getScheme(def.scheme);
+    } catch (err) {
+      if (!(err instanceof UnknownSchemeError)) throw err;
+      issues.push({ path: [...at, 'scheme'], message: `arm "${name}": ${err.message}` });
+      continue;
+    }
+    const parsed = scheme.configSchema.safeParse(def.schemeConfig);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        issues.push({ path: [...at, 'schemeConfig', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], message: `arm "${name}" (scheme ${def.scheme}): ${issue.message}` });
+      }
+      continue;
+    }
+    const phases = scheme.phases?.(parsed.data) ?? NO_PHASES;
+    if (phases.coherenceSteps > 0) issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}": a coherence fine-tune after ablation is not supported by the rl experiment` });
+    try {
+      const model = skeletonModule(transformerSkeleton(modelFor(phases.expand)));
+      scheme.validate?.({ model, config: parsed.data });
+      validatePhases(model, phases);
+    } catch (err) {
+      issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}" (scheme ${def.scheme}): ${(err as Error).message}` });
+    }
+  }
+  return issues;
+}
+
+export const RL_PRESET_NAMES = ['quick', 'smoke'] as const;
+
+/**
+ * quick: the quick persona prior, every built-in arm, 5 seeds.
+ * smoke: the smoke persona prior, a few steps of everything with 1 seed, for checking that the machinery runs end
+ * to end (tests); its numbers mean nothing.
+ */
+export const RL_PRESETS: Record<(typeof RL_PRESET_NAMES)[number], RlConfig> = {
+  quick: rlConfigSchema.parse({}),
+  smoke: rlConfigSchema.parse({
+    prior: { preset: 'smoke' },
+    rlSteps: 4,
+    promptsPerStep: 4,
+    samplesPerPrompt: 2,
+    warmupSteps: 1,
+    seeds: 1,
+    evalPerFamily: 2,
+    evalEvery: 2,
+    logEvery: 2,
+    checkpointEvery: 2,
+    armDefinitions: builtinRlArms(SMOKE_SIZES),
+  }),
+};
