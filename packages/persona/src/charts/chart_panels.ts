@@ -18,14 +18,14 @@ export const KIND_COLOURS: Record<ArmKind, string> = {
   other: '#17becf',
 };
 
-/** The colour encoding every part of the chart uses: one fixed colour per kind, one legend. */
-export const KIND_COLOUR_ENCODING = {
-  field: 'kind',
-  type: 'nominal',
-  title: 'arm',
-  scale: { domain: [...ARM_KINDS], range: ARM_KINDS.map((k) => KIND_COLOURS[k]) },
-  legend: { orient: 'top', labelLimit: 0 },
-} as const;
+/**
+ * The colour encoding every part of the chart uses: one fixed colour per kind (the same kind has the same
+ * colour in every report), one legend listing the kinds present.
+ */
+export function kindColourEncoding(present: readonly ArmKind[]): Record<string, unknown> {
+  const kinds = ARM_KINDS.filter((k) => present.includes(k));
+  return { field: 'kind', type: 'nominal', title: 'arm', scale: { domain: kinds, range: kinds.map((k) => KIND_COLOURS[k]) }, legend: { orient: 'top', labelLimit: 0 } };
+}
 
 export interface ArmFacts {
   /** The world data arm (e.g. 'none', 'ip-specific', 'control-irrelevant', 'none-impure'). */

@@ -17,6 +17,9 @@ describe('elicitation against suppression', () => {
     expect([ip.suppressionLo, ip.suppressionHi].map((v) => +v.toFixed(10))).toEqual([0.5, 0.7]);
     expect(ip).toMatchObject({ prompt: 'specific', uplift: 2.4, kind: 'inoculation' });
     expect(points.every((p) => p.suppressionLo >= -1 && p.suppressionHi <= 1)).toBe(true);
+    // Neighbours by uplift put their names on opposite sides of their dots.
+    const byUplift = [...points].sort((a, b) => a.uplift - b.uplift).map((p) => p.labelAbove);
+    expect(byUplift.every((above, i) => i === 0 || above !== byUplift[i - 1])).toBe(true);
     const spec = suppressionChartSpec(report) as unknown as Spec;
     expect(spec.vconcat.at(-1)!.title.text).toMatch(/^Elicitation against suppression/);
   });

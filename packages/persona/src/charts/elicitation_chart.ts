@@ -2,7 +2,7 @@
 // training prompt already moves the prior toward U (the pre-screen's log-probability uplift over the neutral
 // prompt) against how much the arm lowers the neutral-prompt U rate below `none`. Published, elicitation
 // strength predicts inoculation strength (docs/published.md); this is the same plot for this world.
-import { KIND_COLOUR_ENCODING, armKind, type ArmKind } from './chart_panels.ts';
+import { armKind, kindColourEncoding, type ArmKind } from './chart_panels.ts';
 import type { ChartInterval, PersonaReportForChart } from './suppression_chart.ts';
 
 /**
@@ -25,6 +25,8 @@ export interface ElicitationPoint {
   suppression: number;
   suppressionLo: number;
   suppressionHi: number;
+  /** Labels alternate above and below the dots in order of uplift, so that neighbours' names do not overprint. */
+  labelAbove: boolean;
 }
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -60,17 +62,18 @@ export function elicitationPoints(report: PersonaReportForChart, baseline: strin
       suppression: clip(-dU.mean),
       suppressionLo: bounded ? clip(-dU.hi) : clip(-dU.mean),
       suppressionHi: bounded ? clip(-dU.lo) : clip(-dU.mean),
+      labelAbove: true,
     });
   }
+  [...points].sort((a, b) => a.uplift - b.uplift).forEach((p, i) => (p.labelAbove = i % 2 === 0));
   if (points.length < 2) return { points: [], note: 'Elicitation against suppression is not drawn: fewer than two inoculation or control arms have both a pre-screen uplift and a paired U difference.' };
   return { points, note: null };
 }
 
-export function elicitationScatterSpec(points: readonly ElicitationPoint[]): Record<string, unknown> {
+export function elicitationScatterSpec(points: readonly ElicitationPoint[], colour: Record<string, unknown> = kindColourEncoding(points.map((p) => p.kind))): Record<string, unknown> {
   // Uplift is a log-probability difference, unbounded: the axis spans the data and 0 (the neutral prompt).
   const x = { type: 'quantitative', scale: { zero: true, nice: true }, title: "U uplift of the arm's training prompt on the prior (nats/token over neutral)" };
-  const y = { type: 'quantitative', scale: { domain: [-1, 1], nice: false }, axis: { values: [-1, -0.5, 0, 0.5, 1] }, title: 'U suppression vs none (neutral prompt, paired)' };
-  const colour = KIND_COLOUR_ENCODING;
+  const y = { type: 'quantitative', scale: { domain: [-1, 1], nice: false }, axis: { values: [-1, -0.5, 0, 0.5, 1] }, title: 'U suppression vs none (paired)' };
   return {
     title: { text: 'Elicitation against suppression: does a prompt that elicits U more inoculate more?', anchor: 'start', fontSize: 13 },
     data: { values: points },
@@ -81,7 +84,11 @@ export function elicitationScatterSpec(points: readonly ElicitationPoint[]): Rec
       { mark: { type: 'rule', opacity: 0.6 }, encoding: { x: { ...x, field: 'uplift' }, y: { ...y, field: 'suppressionLo' }, y2: { field: 'suppressionHi' }, color: colour } },
       { mark: { type: 'rule', opacity: 0.6 }, encoding: { x: { ...x, field: 'upliftLo' }, x2: { field: 'upliftHi' }, y: { ...y, field: 'suppression' }, color: colour } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { ...x, field: 'uplift' }, y: { ...y, field: 'suppression' }, color: colour, tooltip: [{ field: 'arm' }, { field: 'prompt' }, { field: 'uplift', format: '.3f' }, { field: 'suppression', format: '.3f' }] } },
-      { mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 10 }, encoding: { x: { ...x, field: 'uplift' }, y: { ...y, field: 'suppression' }, text: { field: 'arm' } } },
+      ...[true, false].map((above) => ({
+        transform: [{ filter: `${above ? '' : '!'}datum.labelAbove` }],
+        mark: { type: 'text', align: 'left', dx: 6, dy: above ? -9 : 11, fontSize: 10 },
+        encoding: { x: { ...x, field: 'uplift' }, y: { ...y, field: 'suppression' }, text: { field: 'arm' } },
+      })),
     ],
   };
 }

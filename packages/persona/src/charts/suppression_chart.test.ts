@@ -79,6 +79,10 @@ describe('comparison chart', () => {
     const drawn = new Set(panels.flatMap((p) => p.data.values.map((v) => v.arm)));
     expect(drawn.size).toBe(report.arms.length);
     expect(JSON.stringify(spec)).not.toContain('"field":"arm","type":"nominal","title":"arm"');
+    // Without era+ip no arm is of kind 'routing + inoculation': the legend lists only the kinds drawn.
+    const { questions: _q, ...noCombined } = { ...report, arms: report.arms.filter((a) => a !== 'era+ip') };
+    const kinds = JSON.stringify(suppressionChartSpec(noCombined));
+    expect(kinds).toContain('"domain":["reference","inoculation","control","routing","filtering","other"]');
   });
 
   it('draws the arm panels alone for a report without questions', () => {

@@ -6,7 +6,7 @@
 // across the inoculation arms. Rates live in [0, 1] and differences of rates in [-1, 1]: the axes span exactly
 // that and intervals are clipped to it. Pure: a Vega-Lite spec from a persona report.json.
 import type { QuestionRoles } from '../experiment/questions.ts';
-import { KIND_COLOUR_ENCODING, KIND_COLOURS, chartPanels, chartRoles, type ArmFacts, type ArmKind, type ChartPanel, type PanelMetric } from './chart_panels.ts';
+import { KIND_COLOURS, chartPanels, kindColourEncoding, chartRoles, type ArmFacts, type ArmKind, type ChartPanel, type PanelMetric } from './chart_panels.ts';
 import { elicitationPoints, elicitationScatterSpec, type ElicitationForChart } from './elicitation_chart.ts';
 
 /** The parts of a persona report.json the chart reads (see experiment/report.ts). */
@@ -131,7 +131,6 @@ export function questionMarks(questions: readonly QuestionForChart[]): QuestionM
   });
 }
 
-const colour = KIND_COLOUR_ENCODING;
 
 function questionsSpec(marks: readonly QuestionMark[]): Record<string, unknown> {
   const x = { type: 'quantitative', scale: { domain: [-1, 1], nice: false }, axis: { values: [-1, -0.5, 0, 0.5, 1] }, title: 'headline contrast (difference of rates, 95% interval)' };
@@ -152,7 +151,7 @@ function questionsSpec(marks: readonly QuestionMark[]): Record<string, unknown> 
   };
 }
 
-function panelSpec(panel: ChartPanel, marks: readonly ArmMark[]): Record<string, unknown> {
+function panelSpec(panel: ChartPanel, marks: readonly ArmMark[], colour: Record<string, unknown>): Record<string, unknown> {
   const x = { type: 'quantitative', scale: { domain: [0, 1], nice: false }, axis: { values: [0, 0.25, 0.5, 0.75, 1], format: '.2~f' }, title: null };
   const y = { field: 'arm', type: 'nominal', sort: panel.arms.map((a) => a.arm), title: null, axis: { labelLimit: 0 } };
   const values = marks.filter((m) => m.panel === panel.id);
@@ -184,6 +183,8 @@ export function suppressionChartSpec(report: PersonaReportForChart, condition = 
   const marks = armMarks(report, panels, condition);
   const questions = questionMarks(report.questions ?? []);
   const elicitation = elicitationPoints(report, chartRoles(report.questionRoles).baseline);
+  // One colour scale for the panels and the scatter (vconcat shares it): its domain is every kind drawn.
+  const colour = kindColourEncoding([...marks.map((m) => m.kind), ...elicitation.points.map((p) => p.kind)]);
   const notes = [
     `Dots: mean over seeds under the ${condition} prompt; bars: 95% interval, clipped to what a rate can take ([0, 1]); dashed line: the arm the panel is read against.`,
     ...(report.questions ? [] : ['The report carries no question answers: only the arm panels are drawn.']),
@@ -194,8 +195,8 @@ export function suppressionChartSpec(report: PersonaReportForChart, condition = 
     title: { text: 'Which method suppresses the unwanted trait, and what it costs', subtitle: notes, anchor: 'start', fontSize: 16, subtitleFontSize: 11 },
     vconcat: [
       ...(questions.length > 0 ? [questionsSpec(questions)] : []),
-      ...panels.filter((p) => marks.some((m) => m.panel === p.id)).map((p) => panelSpec(p, marks)),
-      ...(elicitation.points.length > 0 ? [elicitationScatterSpec(elicitation.points)] : []),
+      ...panels.filter((p) => marks.some((m) => m.panel === p.id)).map((p) => panelSpec(p, marks, colour)),
+      ...(elicitation.points.length > 0 ? [elicitationScatterSpec(elicitation.points, colour)] : []),
     ],
     spacing: 28,
     resolve: { scale: { color: 'shared' }, legend: { color: 'shared' } },
