@@ -20,7 +20,7 @@ const TINY = personaConfigOver('smoke', {
   stage2Steps: 10,
   stage2Batch: 16,
   warmupSteps: 2,
-  arms: ['none', 'era', 'ip-specific'],
+  arms: ['none', 'era', 'ip-specific', 'none-early-stop'],
   seeds: 2,
   evalPerFamily: 2,
   lossExamples: 8,
@@ -28,7 +28,7 @@ const TINY = personaConfigOver('smoke', {
   relearnSteps: 4,
   relearnEvery: 2,
   relearnEvalPerFamily: 1,
-  armDefinitions: { era: { schemeConfig: { expand: { units: 4 } } } },
+  armDefinitions: { era: { schemeConfig: { expand: { units: 4 } } }, 'none-early-stop': { earlyStopping: { every: 4, perFamily: 2 } } },
   checkpointEvery: 4,
   logEvery: 5,
 });
@@ -61,7 +61,16 @@ const cellsOf = (store: FakeStore) => [...store.results.values()].map((v) => JSO
 describe('persona experiment (tiny config)', () => {
   it('saves one result per (arm, seed) with evaluations, losses, relearning and the prior', () => {
     const names = [...referenceStore.results.keys()].sort();
-    expect(names).toEqual(['cells/era/seed-0', 'cells/era/seed-1', 'cells/ip-specific/seed-0', 'cells/ip-specific/seed-1', 'cells/none/seed-0', 'cells/none/seed-1']);
+    expect(names).toEqual([
+      'cells/era/seed-0', 'cells/era/seed-1', 'cells/ip-specific/seed-0', 'cells/ip-specific/seed-1',
+      'cells/none-early-stop/seed-0', 'cells/none-early-stop/seed-1', 'cells/none/seed-0', 'cells/none/seed-1',
+    ]);
+    // The early-stopping baseline deploys its best validated step (validated every 4 steps and at the last).
+    for (const seed of [0, 1]) {
+      const early = JSON.parse(referenceStore.results.get(cellResultName('none-early-stop', seed))!) as PersonaCellResult;
+      expect([4, 8, 10]).toContain(early.stage2.earlyStopping!.step);
+      expect(early.stage2.earlyStopping!.score).toEqual(expect.any(Number));
+    }
     for (const cell of cellsOf(referenceStore)) {
       for (const cond of ['neutral', 'inoculation', 'irrelevant', 'negated'] as const) {
         for (const key of ['G', 'U', 'W', 'capability', 'n']) expect(cell.eval[cond]).toHaveProperty(key);
@@ -82,7 +91,7 @@ describe('persona experiment (tiny config)', () => {
 
   it('reports per-arm intervals, paired differences from none, checks and a summary', () => {
     const json = reference.json as unknown as PersonaReportJson;
-    expect(json.arms).toEqual(['none', 'era', 'ip-specific']);
+    expect(json.arms).toEqual(['none', 'era', 'ip-specific', 'none-early-stop']);
     expect(Object.keys(json.prior.quality)).toContain('persona');
     const era = json.results.era!;
     expect(era.seeds).toEqual([0, 1]);

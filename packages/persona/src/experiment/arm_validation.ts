@@ -47,7 +47,15 @@ export function resolveArms(config: ArmsConfig): PersonaArm[] {
   return config.arms.map((name) => {
     const def = config.armDefinitions[name];
     if (!def) throw new Error(`unknown arm "${name}"; defined arms: ${Object.keys(config.armDefinitions).join(', ')}`);
-    return { name, description: def.description, data: def.data, scheme: def.scheme, schemeConfig: def.schemeConfig, oversight: def.oversight ?? config.oversight };
+    return {
+      name,
+      description: def.description,
+      data: def.data,
+      scheme: def.scheme,
+      schemeConfig: def.schemeConfig,
+      oversight: def.oversight ?? config.oversight,
+      ...(def.earlyStopping ? { earlyStopping: def.earlyStopping } : {}),
+    };
   });
 }
 

@@ -11,6 +11,7 @@
 // adds its own arms under `armDefinitions` and picks which to run with `arms`.
 import { z } from 'zod';
 import { STAGE2_ARMS } from '../world/arms.ts';
+import { earlyStoppingSchema } from './early_stopping.ts';
 
 const fraction = z.number().min(0).max(1);
 
@@ -40,6 +41,8 @@ export const armDefinitionSchema = z.strictObject({
   schemeConfig: z.unknown().default({}),
   /** This arm's oversight; absent = the config's `oversight`. */
   oversight: oversightSchema.optional(),
+  /** Keep the stage-2 step that scores best on a labelled validation set (the early-stopping baseline). */
+  earlyStopping: earlyStoppingSchema.optional(),
 });
 export type ArmDefinition = z.output<typeof armDefinitionSchema>;
 export type ArmDefinitionInput = z.input<typeof armDefinitionSchema>;
@@ -124,6 +127,12 @@ export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitio
       scheme: 'parameter',
       schemeConfig: parameterRoutingSchemeConfig(sizes),
       description: 'parameter routing on the impure data (compare with none-impure and filter)',
+    },
+    'none-early-stop': {
+      data: 'none',
+      scheme: 'none',
+      earlyStopping: { every: 10, perFamily: 8 },
+      description: 'the none run, deployed at the stage-2 step that scored best (capability + W - U) on a labelled validation set',
     },
     'era-placebo': {
       data: 'none',

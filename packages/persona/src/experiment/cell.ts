@@ -21,6 +21,7 @@ import { stage2Examples } from '../world/datasets.ts';
 import { evalItems } from '../world/eval.ts';
 import type { World } from '../world/world.ts';
 import { armScheme } from './arm_validation.ts';
+import { copyWeights, validationItems, validationRng, validationScore } from './early_stopping.ts';
 import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
@@ -65,7 +66,7 @@ export interface PersonaCellResult extends ModelEvaluation {
   oversight: Oversight;
   /** The prompt the `inoculation` condition used. */
   inoculationPrompt: string;
-  stage2: { examples: number; steps: number; finalLoss: number; coherenceSteps: number };
+  stage2: { examples: number; steps: number; finalLoss: number; coherenceSteps: number; earlyStopping?: { step: number; score: number | null } };
   /** The seed's prior: its key, its rates under every prompt, and its elicitation pre-screen. */
   prior: { key: string; quality: PriorQuality; elicitation?: ElicitationScreen };
   /** Arms that ablate: the trained model before ablation. */
@@ -100,6 +101,8 @@ interface CellCheckpointState {
   finalLoss?: number;
   /** The gradient-leak sums so far (see LeakAccumulator). */
   leak?: LeakSums;
+  /** Early stopping: the best validated step so far and its score. */
+  early?: { step: number; score: number | null };
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -139,6 +142,9 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     lrMultiplier: (name) => lrMultiplierOf(phases, name),
   });
   let deployed: Transformer | undefined;
+  // Early stopping: the best validated step's weights ride along in every checkpoint as `best.*`.
+  const early = arm.earlyStopping;
+  const best = early ? copyModel(model) : undefined;
   try {
     // ---- stage 2 ----
     const saved = await ctx.loadCheckpoint(checkpointName);
@@ -149,8 +155,10 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     );
     let finalLoss = state?.finalLoss ?? Number.NaN;
     const leak = new LeakAccumulator(phases, state?.leak);
+    const kept = { step: state?.early?.step ?? 0, score: state?.early?.score ?? null };
+    const validation = early ? validationItems(world, validationRng(rng), early.perFamily) : [];
     if (state?.phase === 'stage2' || !state) {
-      if (saved) restoreTraining(saved.tensors, model, optimizer, state?.iterations ?? 0);
+      if (saved) restoreTraining(saved.tensors, model, optimizer, state?.iterations ?? 0, best ? { best } : {});
       const massSteps = gradientMassSteps(config.gradMassSnapshots, config.stage2Steps);
       finalLoss = await trainOnExamples({
         ctx,
@@ -165,7 +173,8 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
         checkpointEvery: config.checkpointEvery,
         logEvery: config.logEvery,
         // The same object each save: the leak sums in it are the ones at that step.
-        state: { phase: 'stage2', leak: leak.sums },
+        state: { phase: 'stage2', leak: leak.sums, ...(early ? { early: kept } : {}) },
+        ...(best ? { extraModules: { best } } : {}),
         step: async (batch, step) => {
           const labels = tokenRouteLabels(batch, arm.oversight.placebo ? rng.split('placebo').split(step) : undefined);
           const routed = { model, scheme, config: schemeConfig, labels, batch: schemeBatch(batch, world), unitLosses: () => tokenLosses(model, batch).losses };
@@ -174,10 +183,28 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
             ctx.emit(gradientMassEvent(label, snapshot, perNeuronParameters(model)));
             leak.add(snapshot);
           }
-          return (await routedStep({ ...routed, optimizer })).loss;
+          const loss = (await routedStep({ ...routed, optimizer })).loss;
+          const done = step + 1;
+          if (early && (done % early.every === 0 || done === config.stage2Steps)) {
+            const score = await validationScore(model, world, validation);
+            if (kept.score === null || score > kept.score) {
+              [kept.step, kept.score] = [done, score];
+              copyWeights(model, best!);
+            }
+          }
+          return loss;
         },
       });
-      await saveTrained(ctx, checkpointName, model, { phase: 'trained', step: config.stage2Steps, iterations: optimizer.iterations, finalLoss, leak: leak.sums });
+      // The early-stopping arm deploys its best validated step.
+      if (best) copyWeights(best, model);
+      await saveTrained(ctx, checkpointName, model, {
+        phase: 'trained',
+        step: config.stage2Steps,
+        iterations: optimizer.iterations,
+        finalLoss,
+        leak: leak.sums,
+        ...(early ? { early: kept } : {}),
+      });
     } else {
       restoreTraining(saved!.tensors, model, undefined, 0);
     }
@@ -209,7 +236,13 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       scheme: arm.scheme,
       oversight: arm.oversight,
       inoculationPrompt: inoculation,
-      stage2: { examples: examples.length, steps: config.stage2Steps, finalLoss, coherenceSteps: phases.coherenceSteps },
+      stage2: {
+        examples: examples.length,
+        steps: config.stage2Steps,
+        finalLoss,
+        coherenceSteps: phases.coherenceSteps,
+        ...(early ? { earlyStopping: state?.phase === 'trained' ? state.early! : kept } : {}),
+      },
       prior: { key: prior.key, quality: prior.quality, elicitation: prior.elicitation },
       ...after,
       ...(beforeAblation ? { beforeAblation } : {}),
@@ -229,6 +262,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     return result;
   } finally {
     if (deployed && deployed !== model) deployed.dispose();
+    best?.dispose();
     model.dispose();
     optimizer.dispose();
   }

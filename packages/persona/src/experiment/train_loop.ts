@@ -24,6 +24,8 @@ export interface TrainLoopArgs {
   step: (batch: LmBatch, step: number) => Promise<number>;
   /** JSON saved beside the step in every checkpoint (e.g. which phase of the cell this is). */
   state: Record<string, unknown>;
+  /** Further models saved in every checkpoint under their prefix (e.g. `best`: the early-stopping copy). */
+  extraModules?: Record<string, Transformer>;
 }
 
 /** Checkpoint tensors: the model's parameters (`model.<name>`) and the optimiser's moments (`opt.<name>.m`). */
@@ -31,9 +33,15 @@ export function trainingTensors(model: Transformer, optimizer?: MaskedOptimizer)
   return partsTensors({ modules: { model }, optimizers: optimizer ? { opt: optimizer } : {} });
 }
 
-/** Loads what trainingTensors saved into a model (and optimiser, at `iterations`); disposes the payload's tensors. */
-export function restoreTraining(tensors: Record<string, tf.Tensor>, model: Transformer, optimizer?: MaskedOptimizer, iterations = 0): void {
-  restoreParts(tensors, { modules: { model }, optimizers: optimizer ? { opt: optimizer } : {} }, iterations);
+/** Loads what trainingTensors saved into a model (and optimiser, at `iterations`, and extra models); disposes the payload's tensors. */
+export function restoreTraining(
+  tensors: Record<string, tf.Tensor>,
+  model: Transformer,
+  optimizer?: MaskedOptimizer,
+  iterations = 0,
+  extraModules: Record<string, Transformer> = {},
+): void {
+  restoreParts(tensors, { modules: { model, ...extraModules }, optimizers: optimizer ? { opt: optimizer } : {} }, iterations);
 }
 
 /** Runs steps [from, steps); returns the last step's loss (NaN when no step ran). */
@@ -50,6 +58,6 @@ export function trainOnExamples(args: TrainLoopArgs): Promise<number> {
     batch: (step) => makeBatch(order.indices(step).map((i) => examples[i]!), model.config.maxLen, { width: 'longest' }),
     disposeBatch,
     save: (done) =>
-      saveTraining(args.ctx, args.checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { ...args.state, step: done, iterations: optimizer.iterations }),
+      saveTraining(args.ctx, args.checkpointName, { modules: { model, ...args.extraModules }, optimizers: { opt: optimizer } }, { ...args.state, step: done, iterations: optimizer.iterations }),
   });
 }
