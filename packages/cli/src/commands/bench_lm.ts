@@ -162,7 +162,8 @@ export async function benchSampleCommand(options: LmBenchOptions): Promise<void>
     const rows = probe.rows as SampleBenchRow[];
     const spec = {
       mode: 'sample', threads: t, vocabSize: rows[0]?.config.vocabSize ?? 0, maxLen: rows[0]?.config.maxLen ?? 0, steps, warmup: 2,
-      rows: rows.map((r) => ({ name: r.name, ...dims(r.preset), batch: r.batchSize, promptLen: r.promptLength, newTokens: r.newTokens, temperature: r.temperature })),
+      // PyTorch samples with its own cache: it is timed for the cached rows only.
+      rows: rows.filter((r) => r.kvCache).map((r) => ({ name: r.name, ...dims(r.preset), batch: r.batchSize, promptLen: r.promptLength, newTokens: r.newTokens, temperature: r.temperature })),
     };
     let torch: Map<string, number> | string = 'not asked for (--torch)';
     let best = rows;
