@@ -89,6 +89,24 @@ export function parseRlConfig(input: unknown): RlConfig {
   throw new Error(`rl config: ${lines.join('; ')}`);
 }
 
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects; arrays and scalars in `override` replace. */
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainRecord(base) || !isPlainRecord(override)) return override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
+  return out;
+}
+
+/** A preset with overrides deep-merged over it (arrays replaced), parsed: what `routelab run rl --config` does. */
+export function rlConfigOver(preset: (typeof RL_PRESET_NAMES)[number], overrides: Record<string, unknown>): RlConfig {
+  const { arms, ...base } = RL_PRESETS[preset];
+  return parseRlConfig(deepMerge({ ...base, ...(overrides['arms'] ? {} : { arms }) }, overrides));
+}
+
 /** The persona config whose stage 1 is this experiment's prior. */
 export function priorConfig(config: Pick<RlConfig, 'prior'>): PersonaConfig {
   // Only stage 1 matters: run no persona arm but none, which keeps the persona config's own checks cheap.

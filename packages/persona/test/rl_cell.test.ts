@@ -1,0 +1,90 @@
+// The rl cell on a tiny hand-made prior through an in-memory RunContext: a cell stopped mid-RL and resumed
+// finishes exactly as an uninterrupted one; a routing arm is evaluated before and after its ablation; and a
+// policy whose loss turns NaN stops naming the step, with the last good checkpoint kept.
+import { Rng, StopRequested, tf, useBackend } from '@routelab/core';
+import { createFakeContext, createStore } from '@routelab/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWorld, modelPreset, rlConfigOver, resolveRlArms, rlCheckpointName, runRlCell, Transformer, type Prior, type PriorQuality, type RlCellResult,
+} from '../src/index.ts';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+const world = createWorld();
+const config = rlConfigOver('smoke', {
+  rlSteps: 4,
+  promptsPerStep: 2,
+  samplesPerPrompt: 2,
+  warmupSteps: 1,
+  lr: 1e-2,
+  klCoef: 0.05,
+  evalPerFamily: 1,
+  evalEvery: 2,
+  checkpointEvery: 2,
+  logEvery: 1,
+  armDefinitions: { era: { schemeConfig: { expand: { units: 4 } } } },
+  arms: ['none', 'era'],
+});
+const [noneArm, eraArm] = resolveRlArms(config);
+
+function tinyPrior(): Prior {
+  const model = new Transformer(modelPreset('quick', { vocabSize: world.vocab.size, maxLen: world.config.maxLen }, { dModel: 16, nHeads: 2, dMlp: 32, nLayers: 1 }), Rng.fromSeed(4));
+  const quality = { neutral: { capability: 0 } } as unknown as PriorQuality;
+  return { model, quality, elicitation: {} as Prior['elicitation'], key: 'tiny', trained: false, seconds: 0, cpuSeconds: 0 };
+}
+
+const withoutTiming = (r: RlCellResult) => ({ ...r, timing: undefined });
+
+describe('rl cell', () => {
+  it('resumed after a stop mid-RL, finishes exactly as an uninterrupted cell', async () => {
+    const prior = tinyPrior();
+    try {
+      const whole = await runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
+      expect(whole.steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+      expect(whole.curve.map((p) => p.step)).toEqual([0, 2, 4]);
+      expect(whole.deployed.neutral.n).toBeGreaterThan(0);
+      const store = createStore();
+      const stopping = createFakeContext({ backend: 'wasm', store, stopWhen: (p) => p.some((u) => u.done >= 3) });
+      await expect(runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx: stopping })).rejects.toBeInstanceOf(StopRequested);
+      expect(JSON.parse(store.checkpoints.get(rlCheckpointName('none', 0))!.state).step).toBe(3);
+      const resumed = await runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm', store }) });
+      expect(withoutTiming(JSON.parse(JSON.stringify(resumed)))).toEqual(withoutTiming(JSON.parse(JSON.stringify(whole))));
+    } finally {
+      prior.model.dispose();
+    }
+  }, 120_000);
+
+  it('a routing arm is measured before and after its expanded units are ablated', async () => {
+    const prior = tinyPrior();
+    try {
+      const result = await runRlCell({ config, world, arm: eraArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
+      expect(result.beforeAblation).toBeDefined();
+      expect(result.deployed.inoculation.n).toBe(result.deployed.neutral.n);
+      expect(result.scheme).toBe('era');
+    } finally {
+      prior.model.dispose();
+    }
+  }, 120_000);
+
+  it('stops on a NaN loss naming the step, keeping the last good checkpoint', async () => {
+    const prior = tinyPrior();
+    const ctx = createFakeContext({ backend: 'wasm' });
+    // After the checkpoint at step 2, the KL reference turns to NaN: step 3's loss is NaN.
+    const save = ctx.saveCheckpoint.bind(ctx);
+    ctx.saveCheckpoint = async (name, payload) => {
+      await save(name, payload);
+      if (payload.state['step'] === 2) for (const [, v] of prior.model.namedParameters()) v.assign(tf.fill(v.shape, Number.NaN));
+    };
+    try {
+      await expect(runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx })).rejects.toThrow(/rl\/none\/seed-0: training loss is NaN at step 3 \(diverged\)/);
+      const kept = JSON.parse(ctx.store.checkpoints.get(rlCheckpointName('none', 0))!.state);
+      expect([kept.phase, kept.step]).toEqual(['rl', 2]);
+      const values = ctx.store.checkpoints.get(rlCheckpointName('none', 0))!.tensors;
+      expect([...values.values()].every((t) => t.values.every(Number.isFinite))).toBe(true);
+    } finally {
+      prior.model.dispose();
+    }
+  }, 120_000);
+});
