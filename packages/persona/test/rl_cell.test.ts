@@ -78,7 +78,7 @@ describe('rl cell', () => {
       if (payload.state['step'] === 2) for (const [, v] of prior.model.namedParameters()) v.assign(tf.fill(v.shape, Number.NaN));
     };
     try {
-      await expect(runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx })).rejects.toThrow(/rl\/none\/seed-0: training loss is NaN at step 3 \(diverged\)/);
+      await expect(runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx })).rejects.toThrow(/rl\/none\/seed-0: training loss is NaN at step 3 \(diverged\); non-finite parameters: token_embedding, /);
       const kept = JSON.parse(ctx.store.checkpoints.get(rlCheckpointName('none', 0))!.state);
       expect([kept.phase, kept.step]).toEqual(['rl', 2]);
       const values = ctx.store.checkpoints.get(rlCheckpointName('none', 0))!.tensors;

@@ -3,7 +3,7 @@
 // function of (run seed, seed, step), so a cell resumed from its checkpoint (weights, optimiser state, the
 // curve so far) finishes exactly as an uninterrupted one on the same backend. Then the deployed model (its
 // routed region ablated) is evaluated under the neutral prompt and with the inoculation prompt re-added.
-import { MaskedAdamW, restoreTraining, saveTraining, seedRng, trainLoop, type RunContext } from '@routelab/core';
+import { MaskedAdamW, restoreTraining, saveTraining, seedRng, tf, trainLoop, type RunContext } from '@routelab/core';
 import { ablateParameters, lrMultiplierOf, validatePhases, type SchemePhases } from '@routelab/routing';
 import { armScheme } from '../experiment/arm_validation.ts';
 import { armSlug } from '../experiment/arms.ts';
@@ -159,6 +159,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
             kl: update.kl,
             routedTokens: update.routedTokens,
           };
+          if (!Number.isFinite(update.loss)) throw new Error(`${label}: training loss is ${update.loss} at step ${step + 1} (diverged); ${nonFiniteParameters(model)}`);
           steps.push(stats);
           ctx.emit({ kind: 'rl-step', cell: label, ...stats });
           return update.loss;
@@ -197,6 +198,13 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     model.dispose();
     optimizer.dispose();
   }
+}
+
+/** Names the parameters holding NaN or infinite values after a diverged step (the update has been applied). */
+function nonFiniteParameters(model: Transformer): string {
+  const bad = model.namedParameters().filter(([, v]) => tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v))).dataSync()[0] === 1)).map(([n]) => n);
+  if (bad.length === 0) return 'every parameter is still finite (the loss itself was not: rewards, advantages or the KL reference)';
+  return `non-finite parameters: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
 }
 
 /** A copy of the trained policy with the scheme's routed region zeroed. */
