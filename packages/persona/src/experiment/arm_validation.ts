@@ -3,7 +3,7 @@
 // phases accept the model the arm would train (its parameter and hook patterns match something). The model
 // is the shape-only skeleton of model/names.ts, so no tensor is made and no run directory exists yet.
 import type { Module } from '@routelab/core';
-import { getScheme, NO_PHASES, UnknownSchemeError, validatePhases, type Expansion, type RoutingScheme, type SchemePhases } from '@routelab/routing';
+import { expandPattern, getScheme, NO_PHASES, UnknownSchemeError, validatePhases, type Expansion, type RoutingScheme, type SchemePhases } from '@routelab/routing';
 import type { TransformerConfig } from '../model/config.ts';
 import { transformerSkeleton, type ModelSkeleton } from '../model/names.ts';
 import type { ArmDefinition, Oversight, PersonaArm } from './arms.ts';
@@ -55,6 +55,7 @@ export function resolveArms(config: ArmsConfig): PersonaArm[] {
       schemeConfig: def.schemeConfig,
       oversight: def.oversight ?? config.oversight,
       ...(def.earlyStopping ? { earlyStopping: def.earlyStopping } : {}),
+      ...(def.unlearn ? { unlearn: def.unlearn } : {}),
     };
   });
 }
@@ -112,12 +113,26 @@ export function checkArms(config: ArmsConfig, modelFor: (expansion: Expansion | 
       continue;
     }
     const phases = scheme.phases?.(parsed.data) ?? NO_PHASES;
+    const skeleton = transformerSkeleton(modelFor(phases.expand));
     try {
-      const model = skeletonModule(transformerSkeleton(modelFor(phases.expand)));
+      const model = skeletonModule(skeleton);
       scheme.validate?.({ model, config: parsed.data });
       validatePhases(model, phases);
     } catch (err) {
       issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}" (scheme ${def.scheme}): ${(err as Error).message}` });
+    }
+    if (def.unlearn) {
+      const { layer, params } = def.unlearn;
+      if (!skeleton.hookPoints.has(`blocks.${layer}.resid_post`)) {
+        issues.push({ path: [...at, 'unlearn', 'layer'], message: `arm "${name}": RMU layer ${layer} does not exist (the model has blocks 0..${modelFor(phases.expand).nLayers - 1})` });
+      }
+      for (const [i, pattern] of (params ?? []).entries()) {
+        try {
+          expandPattern(pattern, [...skeleton.parameters.keys()], 'parameter');
+        } catch (err) {
+          issues.push({ path: [...at, 'unlearn', 'params', i], message: `arm "${name}": ${(err as Error).message}` });
+        }
+      }
     }
   }
   return issues;

@@ -80,6 +80,11 @@ describe('bad arms fail at the config boundary, naming the arm, the path and the
     expect(message).toMatch(/armDefinitions\.param-routing\.schemeConfig: .*"blocks\.\*\.mlp\.nothing" matches no parameter/);
   });
 
+  it('an RMU layer the model does not have, and an RMU parameter pattern that matches nothing', () => {
+    expect(issues({ armDefinitions: { 'none-rmu': { unlearn: { layer: 9 } } } })).toMatch(/armDefinitions\.none-rmu\.unlearn\.layer: arm "none-rmu": RMU layer 9 does not exist \(the model has blocks 0\.\.1\)/);
+    expect(issues({ armDefinitions: { 'none-rmu': { unlearn: { params: ['blocks.0.nope'] } } } })).toMatch(/unlearn\.params\.0: .*"blocks\.0\.nope" matches no parameter/);
+  });
+
   it('an unknown data arm and an undefined arm name', () => {
     expect(issues({ arms: ['y'], armDefinitions: { y: { data: 'nope' } } })).toMatch(/armDefinitions\.y\.data: unknown data arm "nope"/);
     expect(issues({ arms: ['none', 'routing'] })).toMatch(/arms\.1: unknown arm "routing"; defined arms: none, none-impure, filter/);

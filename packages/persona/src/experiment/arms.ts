@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { STAGE2_ARMS } from '../world/arms.ts';
 import { earlyStoppingSchema } from './early_stopping.ts';
+import { rmuSchema } from './rmu.ts';
 
 const fraction = z.number().min(0).max(1);
 
@@ -43,6 +44,8 @@ export const armDefinitionSchema = z.strictObject({
   oversight: oversightSchema.optional(),
   /** Keep the stage-2 step that scores best on a labelled validation set (the early-stopping baseline). */
   earlyStopping: earlyStoppingSchema.optional(),
+  /** Post-hoc unlearning after stage 2 (RMU), before evaluation: the unlearning baseline. */
+  unlearn: rmuSchema.optional(),
 });
 export type ArmDefinition = z.output<typeof armDefinitionSchema>;
 export type ArmDefinitionInput = z.input<typeof armDefinitionSchema>;
@@ -133,6 +136,12 @@ export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitio
       scheme: 'none',
       earlyStopping: { every: 10, perFamily: 8 },
       description: 'the none run, deployed at the stage-2 step that scored best (capability + W - U) on a labelled validation set',
+    },
+    'none-rmu': {
+      data: 'none',
+      scheme: 'none',
+      unlearn: { layer: 0 },
+      description: 'the none run, then RMU: block 0 residual on labelled U tokens pushed to a random direction, other tokens held (post-hoc unlearning)',
     },
     'era-placebo': {
       data: 'none',

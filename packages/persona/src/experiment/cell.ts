@@ -22,6 +22,7 @@ import { evalItems } from '../world/eval.ts';
 import type { World } from '../world/world.ts';
 import { armScheme } from './arm_validation.ts';
 import { copyWeights, validationItems, validationRng, validationScore } from './early_stopping.ts';
+import { rmuUnlearn, type RmuSummary } from './rmu.ts';
 import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
@@ -69,8 +70,10 @@ export interface PersonaCellResult extends ModelEvaluation {
   stage2: { examples: number; steps: number; finalLoss: number; coherenceSteps: number; earlyStopping?: { step: number; score: number | null } };
   /** The seed's prior: its key, its rates under every prompt, and its elicitation pre-screen. */
   prior: { key: string; quality: PriorQuality; elicitation?: ElicitationScreen };
-  /** Arms that ablate: the trained model before ablation. */
+  /** Arms that ablate (or unlearn post hoc): the trained model before that. */
   beforeAblation?: ModelEvaluation;
+  /** Arms that unlearn post hoc (RMU): how far it moved the forget and retain activations. */
+  unlearning?: RmuSummary;
   gradientLeak?: GradientLeak;
   /** The attack on the deployed model (after ablation and coherence for arms that ablate). */
   relearning: RelearningSummary;
@@ -220,10 +223,13 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       const rates = await evaluateItems(m, world, items, { temperature: config.evalTemperature, rng: rng.split('eval-sampling') });
       return { eval: rates, ...(await retainAndForgetLoss(m, losses)) };
     };
-    const beforeAblation = ablates ? await evaluateModel(model) : undefined;
-    deployed = ablates ? copyModel(model) : model;
+    // Arms that ablate or unlearn are evaluated before that too (reported as "before ablation").
+    const changesAfterTraining = ablates || arm.unlearn !== undefined;
+    const beforeAblation = changesAfterTraining ? await evaluateModel(model) : undefined;
+    deployed = changesAfterTraining ? copyModel(model) : model;
     if (ablates) ablateParameters(deployed, phases);
     if (phases.coherenceSteps > 0) await coherence({ ...args, model: deployed, phases, rng, label });
+    const unlearning = arm.unlearn ? await rmuUnlearn(deployed, examples, arm.unlearn, rng.split('rmu'), config.stage2Batch) : undefined;
     const after = await evaluateModel(deployed);
     const evalSeconds = seconds(evalStarted);
     const relearnStarted = performance.now();
@@ -246,6 +252,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       prior: { key: prior.key, quality: prior.quality, elicitation: prior.elicitation },
       ...after,
       ...(beforeAblation ? { beforeAblation } : {}),
+      ...(unlearning ? { unlearning } : {}),
       ...(leak.sums.snapshots > 0 ? { gradientLeak: leak.summary() } : {}),
       relearning,
       timing: {

@@ -68,6 +68,8 @@ export interface PersonaReportJson {
   instrument: InstrumentCheck[];
   /** The six questions, each answered by its own contrast (one Holm family over their headline contrasts). */
   questions: QuestionAnswer[];
+  /** Which arm played which role in the questions. */
+  questionRoles: QuestionRoles;
   /** The elicitation pre-screen of the seeds' priors (absent when the cells carry none). */
   elicitation?: ReportElicitation;
   checks: ReportCheck[];
@@ -335,6 +337,7 @@ export function buildPersonaReport(
     pairedVsNone: Object.fromEntries(paired),
     instrument,
     questions,
+    questionRoles: roles,
     ...(elicitation ? { elicitation } : {}),
     checks,
     summary,
