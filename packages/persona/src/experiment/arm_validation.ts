@@ -113,7 +113,13 @@ export function checkArms(config: ArmsConfig, modelFor: (expansion: Expansion | 
       continue;
     }
     const phases = scheme.phases?.(parsed.data) ?? NO_PHASES;
-    const skeleton = transformerSkeleton(modelFor(phases.expand));
+    let skeleton: ModelSkeleton;
+    try {
+      skeleton = transformerSkeleton(modelFor(phases.expand));
+    } catch (err) {
+      issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}" (scheme ${def.scheme}): ${(err as Error).message}` });
+      continue;
+    }
     try {
       const model = skeletonModule(skeleton);
       scheme.validate?.({ model, config: parsed.data });
