@@ -26,7 +26,7 @@ describe('routelab compare', () => {
     const png = await readFile(join(out, 'chart.png'));
     expect([...png.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(await readFile(join(out, 'chart.svg'), 'utf8')).toMatch(/^<svg/);
-    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/!\[Unwanted-trait suppression against capability retained\]\(chart\.png\)/);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/!\[Which method suppresses the unwanted trait, and what it costs\]\(chart\.png\)/);
     const manifest = join(out, 'cells', 'arm-none_seed-0', 'manifest.json');
     const before = JSON.parse(await readFile(manifest, 'utf8'));
     expect(before.status).toBe('finished');

@@ -127,7 +127,7 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
       const chart = await renderCompareChart(json);
       await writeFileAtomic(join(sweep.dir, 'chart.svg'), new TextEncoder().encode(chart.svg));
       await writeFileAtomic(join(sweep.dir, 'chart.png'), chart.png);
-      chartNote = '![Unwanted-trait suppression against capability retained](chart.png)\n\n';
+      chartNote = '![Which method suppresses the unwanted trait, and what it costs](chart.png)\n\n';
     } catch (err) {
       chartNote = `(chart not drawn: ${(err as Error).message})\n\n`;
     }
