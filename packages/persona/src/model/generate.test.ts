@@ -36,7 +36,7 @@ describeEachBackend('generate', backends, () => {
   let model: Transformer;
   beforeAll(async () => {
     model = await countingModel();
-  });
+  }, 60_000); // 25 training steps on the cpu backend can pass the 10 s hook default on a loaded machine
 
   it('gives each prompt the same greedy output alone and in a batch, in any order and batch size', async () => {
     const batched = await generate(model, prompts, { maxNewTokens: 8 });

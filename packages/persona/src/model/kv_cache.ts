@@ -6,9 +6,11 @@
 // layer's keys and values in the head-split layout [batch * heads, slots, d_head]. Each decode step appends
 // one slot to every row: a row's new token sits at its own position (its prompt length + tokens so far)
 // but at the same slot for all rows, so the prompt padding of shorter rows stays in the cache between a
-// row's prompt and its generated tokens. A per-row additive mask [batch, 1, slots] (0 for the row's real
-// keys, -1e9 for its padding slots) hides them: exp(-1e9 - max) is exactly 0 in float32, so a row attends
-// to the same keys, with the same weights, as in the uncached forward; only float summation order differs.
+// row's prompt and its generated tokens. A per-row additive mask (0 for the row's real keys, -1e9 for its
+// padding slots) hides them: exp(-1e9 - max) is exactly 0 in float32, so a row attends to the same keys,
+// with the same weights, as in the uncached forward; only float summation order differs. The mask is kept
+// repeated per head, [batch * heads, 1, slots] like the scores, because tfjs-wasm's broadcasting add is a
+// slow loop next to its same-shape add; where no prompt is padded (all of one length) it is not added at all.
 //
 // Rows that finish are dropped from the cache (a gather over the batch axis) before the next step, so
 // later steps cost only the rows still generating.
@@ -30,8 +32,10 @@ export class KvCache {
   private constructor(
     private readonly model: Transformer,
     private layers: LayerCache[],
-    /** [batch, 1, slots] additive: 0 where the row has a real key, -1e9 on its prompt padding. */
+    /** [batch * heads, 1, slots] additive: 0 where the row has a real key, -1e9 on its prompt padding. */
     private mask: tf.Tensor3D,
+    /** Whether any row has prompt padding (otherwise the mask is all zeros and is skipped). */
+    private readonly padded: boolean,
     /** Rows currently held (the batch axis of every cached tensor). */
     private rows: number,
   ) {}
@@ -44,10 +48,10 @@ export class KvCache {
     const batch = lengths.length;
     const { dModel, nHeads } = model.config;
     const dHead = dModel / nHeads;
-    const maskValues = new Float32Array(batch * width);
+    const maskValues = new Float32Array(batch * nHeads * width);
     const last = new Int32Array(batch);
     lengths.forEach((len, r) => {
-      maskValues.fill(MASKED, r * width + len, (r + 1) * width);
+      for (let h = 0; h < nHeads; h++) maskValues.fill(MASKED, (r * nHeads + h) * width + len, (r * nHeads + h + 1) * width);
       last[r] = r * width + len - 1;
     });
     const result = tf.tidy(() => {
@@ -67,9 +71,10 @@ export class KvCache {
       }
       const lastResid = tf.gather(tf.reshape(resid, [batch * width, dModel]), tf.tensor1d(last, 'int32'));
       const logits = model.unembed.forward(model.ln_final.forward(lastResid)) as tf.Tensor2D;
-      return { layers, logits, mask: tf.tensor3d(maskValues, [batch, 1, width]) };
+      return { layers, logits, mask: tf.tensor3d(maskValues, [batch * nHeads, 1, width]) };
     });
-    return { cache: new KvCache(model, result.layers, result.mask, batch), logits: result.logits };
+    const padded = lengths.some((len) => len < width);
+    return { cache: new KvCache(model, result.layers, result.mask, padded, batch), logits: result.logits };
   }
 
   /** Rows held now. */
@@ -82,11 +87,10 @@ export class KvCache {
     if (rows.length === this.rows && rows.every((r, i) => r === i)) return;
     const { nHeads } = this.model.config;
     const next = tf.tidy(() => {
-      const byRow = tf.tensor1d(Int32Array.from(rows), 'int32');
       const byHead = tf.tensor1d(Int32Array.from(rows.flatMap((r) => Array.from({ length: nHeads }, (_, h) => r * nHeads + h))), 'int32');
       return {
         layers: this.layers.map(({ k, v }) => ({ k: tf.gather(k, byHead) as tf.Tensor3D, v: tf.gather(v, byHead) as tf.Tensor3D })),
-        mask: tf.gather(this.mask, byRow) as tf.Tensor3D,
+        mask: tf.gather(this.mask, byHead) as tf.Tensor3D,
       };
     });
     this.replace(next.layers, next.mask);
@@ -105,8 +109,8 @@ export class KvCache {
     const dHead = dModel / nHeads;
     const scale = 1 / Math.sqrt(dHead);
     const next = tf.tidy(() => {
-      const mask = tf.concat([this.mask, tf.zeros([batch, 1, 1])], 2) as tf.Tensor3D;
-      const slots = mask.shape[2];
+      // The new slot is a real key for every row.
+      const mask = this.padded ? (tf.concat([this.mask, tf.zeros([batch * nHeads, 1, 1])], 2) as tf.Tensor3D) : tf.clone(this.mask);
       const embedded = embedTokens(model, tf.tensor2d(tokens, [batch, 1], 'int32'));
       let x: tf.Tensor2D = tf.add(tf.reshape(embedded, [batch, dModel]), tf.gather(model.position_embedding, tf.tensor1d(positions, 'int32')));
       const layers: LayerCache[] = [];
@@ -120,8 +124,7 @@ export class KvCache {
         const values = tf.concat([cached.v, heads(v)], 1) as tf.Tensor3D;
         layers.push({ k: keys, v: values });
         const raw = tf.matMul(heads(tf.mul(q, scale)), keys, false, true); // [batch * heads, 1, slots]
-        const scores = tf.add(tf.reshape(raw, [batch, nHeads, slots]), mask);
-        const pattern = tf.reshape(tf.softmax(scores), [batch * nHeads, 1, slots]) as tf.Tensor3D;
+        const pattern = tf.softmax(this.padded ? tf.add(raw, mask) : raw) as tf.Tensor3D;
         const z = tf.reshape(tf.matMul(pattern, values), [batch, dModel]) as tf.Tensor2D;
         const mid = tf.add(x, linear(z, block.attn.w_o as tf.Tensor2D, block.attn.b_o));
         const mlpOut = block.mlp.forward(tf.reshape(block.ln2.forward(mid), [batch, 1, dModel]));
