@@ -110,7 +110,9 @@ async function generateChunkCached(model: Transformer, prompts: readonly (readon
   const width = Math.max(...active.map((i) => rows[i]!.length));
   const ids = new Int32Array(active.length * width).fill(PAD);
   active.forEach((row, a) => ids.set(rows[row]!, a * width));
-  let { cache, logits } = KvCache.prefill(model, ids, active.map((i) => rows[i]!.length), width);
+  const prefill = KvCache.prefill(model, ids, active.map((i) => rows[i]!.length), width);
+  const cache = prefill.cache;
+  let logits = prefill.logits;
   try {
     for (let step = 0; ; step++) {
       const values = await logits.data();
