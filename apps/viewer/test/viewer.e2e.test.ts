@@ -270,6 +270,9 @@ suite(title, () => {
     await page.getByLabel('Cell', { exact: true }).selectOption('none/seed-0');
     await chartsDrawn();
     expect(await page.getByTestId('routing-note').innerText()).toMatch(/arm "none" uses scheme "none", which routes nothing/);
+    // The cell's own result follows the cell picked: one evaluation, nothing ablated.
+    expect(await page.getByTestId('cell-result').innerText()).toContain('Rates (no ablation) of none/seed-0');
+    expect(await page.getByTestId('leak-share').innerText()).toMatch(/^This arm ablates nothing/);
     await shot('inspector-persona');
   });
 

@@ -54,17 +54,19 @@ export function leakSection(view: CellResultView): HTMLElement | '' {
   if (!leak) return '';
   return section(
     'Where the forget gradient went',
-    el(
-      'p',
-      { 'data-testid': 'leak-share' },
-      'Share of the forget class\'s gradient mass outside the routed region (',
-      el('code', {}, leak.region.join(', ') || 'none'),
-      `), mean over ${leak.snapshots ?? '?'} snapshots: `,
-      el('strong', { 'data-class': 'forget' }, pct(leak.forgetShareOutside)),
-      '; unlabelled: ',
-      el('strong', { 'data-class': 'unlabelled' }, pct(leak.unlabelledShareOutside)),
-      '. Gradient outside the region trains parameters that stay after ablation: where routing leaks.',
-    ),
+    leak.region.length === 0
+      ? el('p', { 'data-testid': 'leak-share' }, "This arm ablates nothing, so every parameter the forget class's gradient reached stays in the deployed model. Its mass per parameter group:")
+      : el(
+          'p',
+          { 'data-testid': 'leak-share' },
+          "Share of the forget class's gradient mass outside the routed region (",
+          el('code', {}, leak.region.join(', ')),
+          `), mean over ${leak.snapshots ?? '?'} snapshots: `,
+          el('strong', { 'data-class': 'forget' }, pct(leak.forgetShareOutside)),
+          '; unlabelled: ',
+          el('strong', { 'data-class': 'unlabelled' }, pct(leak.unlabelledShareOutside)),
+          '. Gradient outside the region trains parameters that stay after ablation: where routing leaks.',
+        ),
     leak.forgetByGroup.length === 0
       ? ''
       : el(
