@@ -1,8 +1,8 @@
-// An RL arm is a value, as a persona arm is: `{ prompt, flagged, penalty, scheme, schemeConfig, oversight }`.
+// An RL arm is a value, as a persona arm is: `{ prompt, flagged, penalty, scheme, schemeConfig, inoculationPrompt, oversight }`.
 //   prompt:       the system prompt rollouts are sampled under, and the one the loss is computed under
 //                 (on-policy inoculation: both the inoculation prompt; recontextualization: rollout under
-//                 neutral, loss under permissive). Deployment is always evaluated under neutral, and with the
-//                 inoculation prompt re-added.
+//                 neutral, loss under permissive). Deployment is always evaluated under neutral, and with
+//                 `inoculationPrompt` re-added (default `specific`, the prompt that names the hack).
 //   flagged:      what the arm does with a response the monitor flags: keep it (`keep`), subtract `penalty`
 //                 from its reward (`penalty`), or drop the rollout from the update (`filter`).
 //   scheme:       a routing scheme id (built-in or plugin); its labels are the monitor's flagged tokens, so ERA
@@ -47,6 +47,8 @@ export const rlArmSchema = z.strictObject({
   /** A routing scheme id; `none` updates plainly. */
   scheme: z.string().min(1).default('none'),
   schemeConfig: z.unknown().default({}),
+  /** The prompt re-added at deployment to see whether the hack comes back when asked for (the arm's inoculation prompt). */
+  inoculationPrompt: promptKindSchema.default('specific'),
   /** This arm's monitor; absent = the config's `monitor`. */
   oversight: monitorSchema.optional(),
 });
@@ -82,7 +84,26 @@ export function builtinRlArms(sizes: RoutingArmSizes): Record<string, RlArmDefin
       schemeConfig: eraSchemeConfig(sizes),
       description: 'gradient routing: flagged hack tokens routed into expanded MLP units, ablated at deployment',
     },
+    // Defined but not in the presets' default arm lists (run them with --arm or `arms`):
+    'ip-general': {
+      prompt: { rollout: 'persona' },
+      inoculationPrompt: 'persona',
+      description: 'on-policy inoculation with the general persona prompt (elicits the hack and G)',
+    },
+    'control-irrelevant': {
+      prompt: { rollout: 'irrelevant' },
+      description: 'conditionalization control: rollouts and loss under an irrelevant prompt',
+    },
+    'era+ip': {
+      prompt: { rollout: 'specific' },
+      scheme: 'era',
+      schemeConfig: eraSchemeConfig(sizes),
+      description: 'gradient routing and on-policy inoculation combined',
+    },
   };
 }
+
+/** The arms the presets run by default. */
+export const DEFAULT_RL_ARMS = ['none', 'penalty', 'filter', 'ip-on-policy', 'recontextualization', 'era'] as const;
 
 export const BUILTIN_RL_ARM_NAMES = Object.keys(builtinRlArms({ expandedUnits: 1, expandedLayers: 'all', expandedLrMultiplier: 1 }));

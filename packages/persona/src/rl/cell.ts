@@ -11,14 +11,12 @@ import { maxResponseTokens } from '../experiment/evaluate.ts';
 import type { Prior } from '../experiment/prior.ts';
 import { expandModel } from '../model/expand.ts';
 import type { Transformer } from '../model/transformer.ts';
+import type { PromptKind } from '../world/prompts.ts';
 import type { World } from '../world/world.ts';
 import type { RlArm } from './arms.ts';
 import type { RlConfig } from './config.ts';
 import { evaluatePolicy, heldOutTasks, type PolicyRates } from './evaluate.ts';
 import { collectRollouts, policyUpdate, stepTasks } from './policy_step.ts';
-
-/** The prompt re-added at deployment to see whether the hack is still there, conditioned on it. */
-export const INOCULATION_PROMPT = 'specific' as const;
 
 /** Rollout statistics of one RL step (means over the step's samples). */
 export interface RlStepStats {
@@ -44,6 +42,8 @@ export interface RlCellResult {
   description: string;
   seed: number;
   prompt: RlArm['prompt'];
+  /** The prompt re-added at deployment (the `inoculation` rates). */
+  inoculationPrompt: RlArm['inoculationPrompt'];
   flagged: RlArm['flagged'];
   penalty: number;
   scheme: string;
@@ -109,7 +109,8 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     validatePhases(model, phases);
     const rlFamilies = world.stage2Families;
     const evalTasks = heldOutTasks(world, rng.split('eval-tasks'), config.evalPerFamily);
-    const evaluate = (m: Transformer, prompts: readonly ('neutral' | typeof INOCULATION_PROMPT)[], at: string) =>
+    const inoculation = arm.inoculationPrompt;
+    const evaluate = (m: Transformer, prompts: readonly PromptKind[], at: string) =>
       evaluatePolicy(m, world, evalTasks, rlFamilies, prompts, { temperature: config.evalTemperature, rng: rng.split('eval-sampling').split(at) });
 
     const saved = await ctx.loadCheckpoint(checkpointName);
@@ -172,22 +173,23 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
 
     const evalStarted = performance.now();
     const ablates = Object.keys(phases.ablate).length > 0;
-    const beforeAblation = ablates ? await evaluate(model, ['neutral', INOCULATION_PROMPT], 'trained') : undefined;
+    const beforeAblation = ablates ? await evaluate(model, ['neutral', inoculation], 'trained') : undefined;
     deployed = ablates ? deploy(model, phases, rng) : model;
-    const after = await evaluate(deployed, ['neutral', INOCULATION_PROMPT], 'deployed');
+    const after = await evaluate(deployed, ['neutral', inoculation], 'deployed');
     const result: RlCellResult = {
       arm: arm.name,
       description: arm.description,
       seed,
       prompt: arm.prompt,
+      inoculationPrompt: arm.inoculationPrompt,
       flagged: arm.flagged,
       penalty: arm.penalty,
       scheme: arm.scheme,
       oversight: arm.oversight,
       steps,
       curve,
-      ...(beforeAblation ? { beforeAblation: { neutral: beforeAblation.neutral, inoculation: beforeAblation[INOCULATION_PROMPT] } } : {}),
-      deployed: { neutral: after.neutral, inoculation: after[INOCULATION_PROMPT] },
+      ...(beforeAblation ? { beforeAblation: { neutral: beforeAblation.neutral, inoculation: beforeAblation[inoculation] } } : {}),
+      deployed: { neutral: after.neutral, inoculation: after[inoculation] },
       prior: { key: prior.key, capability: prior.quality.neutral.capability },
       timing: { rl: rlSeconds, evaluation: since(evalStarted), total: since(started) },
     };

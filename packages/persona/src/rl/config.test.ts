@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_RL_ARM_NAMES } from './arms.ts';
+import { BUILTIN_RL_ARM_NAMES, DEFAULT_RL_ARMS } from './arms.ts';
 import { parseRlConfig, resolveRlArms, RL_PRESETS } from './config.ts';
 
 const smoke = { prior: { preset: 'smoke' } };
 
 describe('rl config', () => {
   it('presets run every built-in arm; arms resolve with the loss prompt and monitor filled in', () => {
-    expect(RL_PRESETS.smoke.arms).toEqual(BUILTIN_RL_ARM_NAMES);
-    expect(BUILTIN_RL_ARM_NAMES).toEqual(expect.arrayContaining(['none', 'penalty', 'filter', 'ip-on-policy', 'era']));
+    expect(RL_PRESETS.smoke.arms).toEqual(DEFAULT_RL_ARMS);
+    expect(RL_PRESETS.quick.arms).toEqual(DEFAULT_RL_ARMS);
+    expect(DEFAULT_RL_ARMS).toEqual(expect.arrayContaining(['none', 'penalty', 'filter', 'ip-on-policy', 'era']));
+    // Every defined arm parses against the model (the ones outside the default list too).
+    expect(parseRlConfig({ ...smoke, arms: BUILTIN_RL_ARM_NAMES }).arms).toEqual(BUILTIN_RL_ARM_NAMES);
+    expect(resolveRlArms(parseRlConfig({ ...smoke, arms: ['ip-general'] }))[0]!.inoculationPrompt).toBe('persona');
     const config = parseRlConfig({ ...smoke, monitor: { recall: 0.1 }, arms: ['ip-on-policy', 'recontextualization', 'era'] });
     const [ip, recontext, era] = resolveRlArms(config);
     expect(ip!.prompt).toEqual({ rollout: 'specific', loss: 'specific' });

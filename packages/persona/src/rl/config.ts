@@ -7,7 +7,7 @@ import { getScheme, NO_PHASES, UnknownSchemeError, validatePhases, type Expansio
 import { skeletonModule } from '../experiment/arm_validation.ts';
 import { personaConfigOver, PERSONA_PRESET_NAMES, resolveModelConfig, resolveWorldConfig, type PersonaConfig } from '../experiment/config.ts';
 import { transformerSkeleton } from '../model/names.ts';
-import { ARM_NAME, builtinRlArms, monitorSchema, rlArmSchema, type RlArm } from './arms.ts';
+import { ARM_NAME, builtinRlArms, DEFAULT_RL_ARMS, monitorSchema, rlArmSchema, type RlArm } from './arms.ts';
 
 const positiveInt = z.int().min(1);
 
@@ -47,8 +47,8 @@ const configObject = z.strictObject({
 
   // ---- arms and seeds ----
   armDefinitions: z.record(z.string().regex(ARM_NAME, 'arm names use letters, digits, +, ., _ and -'), rlArmSchema).prefault(() => builtinRlArms(QUICK_SIZES)),
-  /** Arms to run, in report order; default every defined arm. */
-  arms: z.array(z.string()).min(1).optional(),
+  /** Arms to run, in report order (default: none, penalty, filter, ip-on-policy, recontextualization, era). */
+  arms: z.array(z.string()).min(1).default([...DEFAULT_RL_ARMS]),
   seeds: positiveInt.default(5),
   firstSeed: z.int().min(0).default(0),
 
@@ -65,9 +65,7 @@ const configObject = z.strictObject({
   checkpointEvery: positiveInt.default(10),
 });
 
-export const rlConfigSchema = configObject
-  .transform((c) => ({ ...c, arms: c.arms ?? Object.keys(c.armDefinitions) }))
-  .superRefine((config, ctx) => {
+export const rlConfigSchema = configObject.superRefine((config, ctx) => {
     let persona: PersonaConfig;
     try {
       persona = priorConfig(config);
