@@ -3,7 +3,7 @@
 // seed's value; the arm's rollout statistics at the last RL step; and its held-out curve (neutral hack rate and
 // true reward against RL step, mean over seeds). It opens with the instrument check the environment needs:
 // does plain RL (`none`) learn to hack? That is measured and said plainly, met or not.
-import { formatInterval, meanInterval, type ExperimentReport, type Interval } from '@routelab/core';
+import { formatInterval, meanInterval, pairedDifference, type ExperimentReport, type Interval } from '@routelab/core';
 import type { RlCellResult } from './cell.ts';
 import type { PolicyRates } from './evaluate.ts';
 
@@ -35,6 +35,11 @@ export interface RlArmSummary {
   lastStep: { proxy: number; true: number; hack: number; flagged: number } | null;
   /** Held-out neutral hack rate and true reward against RL step, mean over seeds. */
   curve: { step: number; hack: number; true: number }[];
+  /**
+   * Per metric, this arm minus none seed by seed (the seeds both ran), with its 95% t-interval: descriptive,
+   * uncorrected for the number of arms and metrics. Absent for none itself and when none did not run.
+   */
+  pairedVsNone?: Record<string, (Interval & { seeds: number[] }) | null>;
 }
 
 export interface RlReportJson {
@@ -74,6 +79,24 @@ export function buildRlReport(cells: readonly RlCellResult[], arms: readonly str
       curve: curveOf(own),
     };
   });
+  const noneCells = cells.filter((c) => c.arm === 'none');
+  if (noneCells.length > 0) {
+    for (const summary of summaries) {
+      if (summary.arm === 'none') continue;
+      const own = cells.filter((c) => c.arm === summary.arm);
+      summary.pairedVsNone = Object.fromEntries(
+        RL_REPORT_METRICS.map(([name, read]) => {
+          const pairs = own.flatMap((c) => {
+            const base = noneCells.find((n) => n.seed === c.seed);
+            return base && Number.isFinite(read(c)) && Number.isFinite(read(base)) ? [{ seed: c.seed, arm: read(c), none: read(base) }] : [];
+          }).sort((a, b) => a.seed - b.seed);
+          if (pairs.length === 0) return [name, null];
+          const { significant: _significant, ...diff } = pairedDifference(pairs.map((p) => p.arm), pairs.map((p) => p.none));
+          return [name, { ...diff, seeds: pairs.map((p) => p.seed) }];
+        }),
+      );
+    }
+  }
   const none = summaries.find((s) => s.arm === 'none');
   const hack = none?.metrics['hack rate (neutral)']?.interval?.mean ?? null;
   const honestTrue = none?.curve[0]?.true ?? null;
@@ -112,6 +135,11 @@ function rlMarkdown(report: RlReportJson): string {
       return i ? formatInterval(i) : '-';
     });
     lines.push(`| ${s.arm} | ${s.seeds.length} | ${cells.join(' | ')} |`);
+  }
+  const paired = report.summaries.filter((s) => s.pairedVsNone);
+  if (paired.length > 0) {
+    lines.push('', '## Difference from none (seed-paired, mean ± 95% t-interval; descriptive, uncorrected)', '', `| arm | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`);
+    for (const s of paired) lines.push(`| ${s.arm} | ${names.map((n) => { const d = s.pairedVsNone![n]; return d ? formatInterval(d) : '-'; }).join(' | ')} |`);
   }
   lines.push('', '## Per seed', '', `| arm | seed | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---').join('|')}|`);
   for (const s of report.summaries) {
