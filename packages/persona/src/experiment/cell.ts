@@ -21,7 +21,8 @@ import { stage2Examples } from '../world/datasets.ts';
 import { evalItems } from '../world/eval.ts';
 import type { World } from '../world/world.ts';
 import { armScheme } from './arm_validation.ts';
-import { copyWeights, validationItems, validationRng, validationScore } from './early_stopping.ts';
+import { validationItems, validationRng, validationScore } from './early_stopping.ts';
+import { cloneModel, copyWeights } from '../model/copy.ts';
 import { rmuUnlearn, type RmuSummary } from './rmu.ts';
 import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
@@ -132,7 +133,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
 
   const model = phases.expand
     ? expandModel(prior.model, { expandedMlp: phases.expand.units, expandedLayers: phases.expand.layers }, rng.split('expansion'))
-    : copyModel(prior.model);
+    : cloneModel(prior.model);
   scheme.validate?.({ model, config: schemeConfig });
   validatePhases(model, phases);
   const ablates = Object.keys(phases.ablate).length > 0;
@@ -147,7 +148,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
   let deployed: Transformer | undefined;
   // Early stopping: the best validated step's weights ride along in every checkpoint as `best.*`.
   const early = arm.earlyStopping;
-  const best = early ? copyModel(model) : undefined;
+  const best = early ? cloneModel(model) : undefined;
   try {
     // ---- stage 2 ----
     const saved = await ctx.loadCheckpoint(checkpointName);
@@ -226,7 +227,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     // Arms that ablate or unlearn are evaluated before that too (reported as "before ablation").
     const changesAfterTraining = ablates || arm.unlearn !== undefined;
     const beforeAblation = changesAfterTraining ? await evaluateModel(model) : undefined;
-    deployed = changesAfterTraining ? copyModel(model) : model;
+    deployed = changesAfterTraining ? cloneModel(model) : model;
     if (ablates) ablateParameters(deployed, phases);
     if (phases.coherenceSteps > 0) await coherence({ ...args, model: deployed, phases, rng, label });
     const unlearning = arm.unlearn ? await rmuUnlearn(deployed, examples, arm.unlearn, rng.split('rmu'), config.stage2Batch) : undefined;
@@ -385,13 +386,3 @@ async function checkStop(ctx: RunContext): Promise<void> {
   if (ctx.stopRequested()) throw new StopRequested();
 }
 
-function copyModel(source: Transformer): Transformer {
-  const model = new Transformer(source.config, Rng.fromSeed('copy'));
-  const copies = tf.tidy(() => Object.fromEntries(source.namedParameters().map(([n, v]) => [n, tf.add(v, 0)])));
-  try {
-    model.loadStateDict(copies);
-  } finally {
-    tf.dispose(Object.values(copies));
-  }
-  return model;
-}

@@ -3,7 +3,7 @@
 // Every `every` stage-2 steps the model answers a labelled validation set: training-split tasks of the
 // stage-2 families under the neutral prompt (never the held-out evaluation tasks). The overseer scores each
 // answer (capability, W, U), and the step with the best score = capability + W - U is kept and deployed.
-import { Rng, tf } from '@routelab/core';
+import type { Rng } from '@routelab/core';
 import { z } from 'zod';
 import type { Transformer } from '../model/transformer.ts';
 import { fixedPrompt } from '../world/prompts.ts';
@@ -40,15 +40,6 @@ export async function validationScore(model: Transformer, world: World, items: r
   return r.capability + r.W - r.U;
 }
 
-/** Copies a model's parameter values into another of the same shape (the kept best step). */
-export function copyWeights(from: Transformer, to: Transformer): void {
-  const copies = tf.tidy(() => Object.fromEntries(from.namedParameters().map(([n, v]) => [n, tf.add(v, 0)])));
-  try {
-    to.loadStateDict(copies);
-  } finally {
-    tf.dispose(Object.values(copies));
-  }
-}
 
 export function validationRng(rng: Rng): Rng {
   return rng.split('early-stopping-validation');

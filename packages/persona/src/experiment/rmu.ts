@@ -4,11 +4,12 @@
 // where a frozen copy of the trained model has it on the other trained tokens; only the parameters named by
 // `params` move. Per token, as routing is: a position is forget when its target is a U token of an example the
 // overseer labelled.
-import { MaskedAdamW, Rng, tf, withHooks } from '@routelab/core';
+import { MaskedAdamW, tf, withHooks, type Rng } from '@routelab/core';
 import type { Module } from '@routelab/core';
 import { expandPattern } from '@routelab/routing';
 import { z } from 'zod';
 import { disposeBatch, makeBatch } from '../model/batch.ts';
+import { cloneModel } from '../model/copy.ts';
 import type { Transformer } from '../model/transformer.ts';
 import type { Example } from '../world/datasets.ts';
 import { BatchOrder } from './data.ts';
@@ -41,7 +42,7 @@ export async function rmuUnlearn(model: Transformer, examples: readonly Example[
   model.hookPoint(hook); // throws listing the hook points when the layer does not exist
   const names = model.namedParameters().map(([n]) => n);
   const chosen = new Set((config.params ?? [`blocks.${config.layer}.mlp.*`]).flatMap((p) => expandPattern(p, names, 'parameter')));
-  const frozen = copyOf(model);
+  const frozen = cloneModel(model);
   const optimizer = new MaskedAdamW(model.namedParameters().filter(([n]) => chosen.has(n)), { lr: config.lr, weightDecay: 0 });
   const dModel = model.config.dModel;
   const direction = tf.tidy(() => {
@@ -94,16 +95,4 @@ export async function rmuUnlearn(model: Transformer, examples: readonly Example[
     direction.dispose();
   }
   return { steps: config.steps, ...last };
-}
-
-function copyOf(model: Transformer): Transformer {
-  const Ctor = model.constructor as new (config: Transformer['config'], rng: Rng) => Transformer;
-  const copy = new Ctor(model.config, Rng.fromSeed('rmu-frozen'));
-  const values = tf.tidy(() => Object.fromEntries(model.namedParameters().map(([n, v]) => [n, tf.add(v, 0)])));
-  try {
-    copy.loadStateDict(values);
-  } finally {
-    tf.dispose(Object.values(values));
-  }
-  return copy;
 }

@@ -7,7 +7,7 @@ import { BatchOrder, MaskedAdamW, restoreTraining, saveTraining, stepDecaySchedu
 import type { Rng, RunContext, TrainingParts } from '@routelab/core';
 import { applyOversight } from '../labels.ts';
 import type { RouteLabels } from '../labels.ts';
-import { measureGradientMass } from '../gradient_mass.ts';
+import { gradientMassEvent, measureGradientMass } from '../gradient_mass.ts';
 import type { GradientMassSnapshot } from '../gradient_mass.ts';
 import { getScheme } from '../registry.ts';
 import { lrMultiplierOf, NO_PHASES } from '../phases.ts';
@@ -87,7 +87,6 @@ export function gradientMassSteps(count: number, steps: number): Set<number> {
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
-const round4sig = (v: number) => (v === 0 ? 0 : Number(v.toPrecision(4)));
 
 export class CellRunner {
   readonly name: string;
@@ -215,17 +214,7 @@ export class CellRunner {
     // Per-neuron mass only where the split shows: the code layer (one entry per code dim) and the decoder
     // layer that reads the code. Every other parameter keeps its total, which keeps metrics.jsonl small.
     const codeLayer = `encoder.layer${config.encoderHidden.length}.weight`;
-    const keep = new Set([codeLayer, 'decoder.layer0.weight']);
-    const classes: Record<string, Record<string, { mass: number; perNeuron?: number[] }>> = {};
-    for (const [cls, params] of Object.entries(snapshot.classes)) {
-      classes[cls] = Object.fromEntries(
-        Object.entries(params).map(([name, p]) => [
-          name,
-          keep.has(name) ? { mass: round4sig(p.mass), perNeuron: p.perNeuron.map(round4sig) } : { mass: round4sig(p.mass) },
-        ]),
-      );
-    }
-    ctx.emit({ kind: 'gradient-mass', cell: this.name, step, counts: snapshot.counts, perNeuronOf: [...keep], classes });
+    ctx.emit(gradientMassEvent(this.name, snapshot, new Set([codeLayer, 'decoder.layer0.weight'])));
   }
 
   // ---- certificates ----
