@@ -61,6 +61,9 @@ describe('rl cell', () => {
     try {
       const result = await runRlCell({ config, world, arm: eraArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
       expect(result.beforeAblation).toBeDefined();
+      // Where the flagged tokens' gradient went, relative to the ablated expanded units.
+      expect(result.gradientLeak!.region).toEqual(['blocks.*.mlp.*_expanded']);
+      expect(result.gradientLeak!.snapshots).toBe(3);
       expect(result.deployed.inoculation.n).toBe(result.deployed.neutral.n);
       expect(result.scheme).toBe('era');
     } finally {

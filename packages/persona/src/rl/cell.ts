@@ -4,9 +4,10 @@
 // curve so far) finishes exactly as an uninterrupted one on the same backend. Then the deployed model (its
 // routed region ablated) is evaluated under the neutral prompt and with the inoculation prompt re-added.
 import { MaskedAdamW, restoreTraining, saveTraining, seedRng, tf, trainLoop, type RunContext } from '@routelab/core';
-import { ablateParameters, lrMultiplierOf, validatePhases, type SchemePhases } from '@routelab/routing';
+import { ablateParameters, gradientMassEvent, lrMultiplierOf, massOutsideRegion, matchesPattern, validatePhases, type GradientMassSnapshot, type SchemePhases } from '@routelab/routing';
 import { armScheme } from '../experiment/arm_validation.ts';
 import { armSlug } from '../experiment/arms.ts';
+import { gradientMassSteps } from '../experiment/cell.ts';
 import { maxResponseTokens } from '../experiment/evaluate.ts';
 import type { Prior } from '../experiment/prior.ts';
 import { expandModel } from '../model/expand.ts';
@@ -55,6 +56,11 @@ export interface RlCellResult {
   /** The deployed policy under neutral, and with the inoculation prompt re-added. */
   deployed: { neutral: PolicyRates; inoculation: PolicyRates };
   prior: { key: string; capability: number };
+  /**
+   * Arms that ablate: the share of the flagged (forget-routed) tokens' gradient mass on parameters outside the
+   * ablated region, mean over the snapshots (what ablation cannot remove), and that mass per parameter group.
+   */
+  gradientLeak?: RlGradientLeak;
   /** Wall-clock seconds (not part of the report's comparisons: they differ between runs). */
   timing: { rl: number; evaluation: number; total: number };
 }
@@ -68,12 +74,29 @@ export interface RlCellArgs {
   ctx: RunContext;
 }
 
+export interface RlGradientLeak {
+  region: string[];
+  forgetShareOutside: number | null;
+  forgetByGroup: Record<string, number>;
+  snapshots: number;
+}
+
 interface RlCheckpointState {
   phase: 'rl' | 'trained';
   step: number;
   iterations: number;
   steps: RlStepStats[];
   curve: RlCurvePoint[];
+  leak: { shares: number[]; byGroup: Record<string, number>; snapshots: number };
+}
+
+/** Adds a snapshot's forget-class mass outside the ablated region to the running sums. */
+function addLeak(leak: RlCheckpointState['leak'], snapshot: GradientMassSnapshot, region: readonly string[]): void {
+  leak.snapshots++;
+  const outside = massOutsideRegion(snapshot, 'forget', (name) => region.some((p) => matchesPattern(p, name)));
+  if (!Number.isFinite(outside.share)) return;
+  leak.shares.push(outside.share);
+  for (const [group, mass] of Object.entries(outside.byGroup)) leak.byGroup[group] = (leak.byGroup[group] ?? 0) + mass;
 }
 
 export function rlCheckpointName(arm: string, seed: number): string {
@@ -117,6 +140,9 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     const state = saved?.state as RlCheckpointState | undefined;
     const steps: RlStepStats[] = state?.steps ?? [];
     const curve: RlCurvePoint[] = state?.curve ?? [];
+    const leak: RlCheckpointState['leak'] = state?.leak ?? { shares: [], byGroup: {}, snapshots: 0 };
+    const region = Object.keys(phases.ablate);
+    const massSteps = region.length > 0 ? gradientMassSteps(config.gradMassSnapshots, config.rlSteps) : new Set<number>();
     const rlStarted = performance.now();
     if (saved) restoreTraining(saved.tensors, { modules: { model }, optimizers: { opt: optimizer } }, state?.iterations ?? 0);
     if (state?.phase !== 'trained') {
@@ -131,7 +157,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
         normalizeAdvantage: config.normalizeAdvantage,
       };
       const save = (done: number, phase: RlCheckpointState['phase']) =>
-        saveTraining(ctx, checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { phase, step: done, iterations: optimizer.iterations, steps, curve });
+        saveTraining(ctx, checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { phase, step: done, iterations: optimizer.iterations, steps, curve, leak });
       await trainLoop<number>({
         ctx,
         label,
@@ -147,7 +173,14 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
           const stepRng = rng.split('step').split(step);
           const tasks = stepTasks(world, rlFamilies, config.promptsPerStep, stepRng.split('tasks'));
           const rollouts = await collectRollouts(model, world, tasks, settings, stepRng.split('rollouts'));
-          const update = await policyUpdate({ model, optimizer, scheme, schemeConfig, reference: prior.model, world, rollouts, lossPrompt: arm.prompt.loss, klCoef: config.klCoef });
+          const update = await policyUpdate({
+            model, optimizer, scheme, schemeConfig, reference: prior.model, world, rollouts, lossPrompt: arm.prompt.loss, klCoef: config.klCoef,
+            ...(massSteps.has(step) ? { measureGradientMassAt: step } : {}),
+          });
+          if (update.gradientMass) {
+            ctx.emit(gradientMassEvent(label, update.gradientMass, new Set()));
+            addLeak(leak, update.gradientMass, region);
+          }
           const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
           const stats: RlStepStats = {
             step: step + 1,
@@ -191,6 +224,16 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
       ...(beforeAblation ? { beforeAblation: { neutral: beforeAblation.neutral, inoculation: beforeAblation[inoculation] } } : {}),
       deployed: { neutral: after.neutral, inoculation: after[inoculation] },
       prior: { key: prior.key, capability: prior.quality.neutral.capability },
+      ...(region.length > 0
+        ? {
+            gradientLeak: {
+              region,
+              forgetShareOutside: leak.shares.length ? leak.shares.reduce((a, b) => a + b, 0) / leak.shares.length : null,
+              forgetByGroup: leak.byGroup,
+              snapshots: leak.snapshots,
+            },
+          }
+        : {}),
       timing: { rl: rlSeconds, evaluation: since(evalStarted), total: since(started) },
     };
     ctx.emit({ kind: 'rl-cell', cell: label, deployed: result.deployed });

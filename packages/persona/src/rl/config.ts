@@ -61,6 +61,8 @@ const configObject = z.strictObject({
   evalTemperature: z.number().min(0).default(0),
 
   // ---- logging and checkpoints ----
+  /** RL steps at which each cell measures where each label class's gradient goes (spread evenly; 0 = never). */
+  gradMassSnapshots: z.int().min(0).default(3),
   logEvery: positiveInt.default(5),
   checkpointEvery: positiveInt.default(10),
 });

@@ -5,6 +5,6 @@ export { collectRollouts, policyUpdate, rolloutSequences, rolloutRouteLabels, ta
 export { evaluatePolicy, heldOutTasks, type PolicyRates } from './evaluate.ts';
 export { rlArmSchema, monitorSchema, builtinRlArms, BUILTIN_RL_ARM_NAMES, DEFAULT_RL_ARMS, FLAGGED_ACTIONS, MAX_PENALTY, type RlArm, type RlArmDefinition, type RlArmDefinitionInput, type MonitorConfig } from './arms.ts';
 export { rlConfigSchema, parseRlConfig, rlConfigOver, priorConfig, resolveRlArms, checkRlArms, RL_PRESETS, RL_PRESET_NAMES, type RlConfig, type RlConfigInput } from './config.ts';
-export { runRlCell, rlCheckpointName, rlResultName, type RlCellResult, type RlStepStats, type RlCurvePoint } from './cell.ts';
+export { runRlCell, rlCheckpointName, rlResultName, type RlCellResult, type RlGradientLeak, type RlStepStats, type RlCurvePoint } from './cell.ts';
 export { buildRlReport, RL_REPORT_METRICS, HACK_RATE_REQUIRED, type RlReportJson, type RlArmSummary } from './report.ts';
 export { rlExperiment, runRl } from './experiment.ts';

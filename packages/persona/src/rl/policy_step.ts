@@ -6,7 +6,7 @@
 // toward the prior). The monitor's flagged tokens are the route labels, so a routing scheme (ERA) sends the
 // flagged hack tokens' gradient into its expanded units.
 import { crossEntropy, tf, type MaskedOptimizer, type Rng } from '@routelab/core';
-import { routedStep, type RouteLabels, type RoutingScheme } from '@routelab/routing';
+import { measureGradientMass, routedStep, type GradientMassSnapshot, type RouteLabels, type RoutingScheme } from '@routelab/routing';
 import { disposeBatch, makeBatch, type LmBatch } from '../model/batch.ts';
 import { generate } from '../model/generate.ts';
 import type { Transformer } from '../model/transformer.ts';
@@ -123,6 +123,8 @@ export interface UpdateArgs {
   rollouts: Rollouts;
   lossPrompt: PromptKind;
   klCoef: number;
+  /** Also measure, before the update, where each label class's gradient goes (the snapshot's step number). */
+  measureGradientMassAt?: number;
 }
 
 export interface UpdateResult {
@@ -132,6 +134,8 @@ export interface UpdateResult {
   /** Tokens trained, and those routed as forget. */
   tokens: number;
   routedTokens: number;
+  /** Present when measureGradientMassAt was given. */
+  gradientMass?: GradientMassSnapshot;
 }
 
 /** One policy-gradient update on the rollouts. */
@@ -159,9 +163,11 @@ export async function policyUpdate(args: UpdateArgs): Promise<UpdateResult> {
         return tf.sum(tf.mul(tf.sub(tf.sub(tf.exp(d), d), 1), batch.lossMask));
       }).dataSync()[0]!;
     }
-    const { loss } = await routedStep({ model, optimizer: args.optimizer, scheme: args.scheme, config: args.schemeConfig, labels, batch: schemeBatch(batch, world), unitLosses });
+    const routed = { model, scheme: args.scheme, config: args.schemeConfig, labels, batch: schemeBatch(batch, world), unitLosses };
+    const gradientMass = args.measureGradientMassAt !== undefined ? await measureGradientMass({ ...routed, step: args.measureGradientMassAt }) : undefined;
+    const { loss } = await routedStep({ ...routed, optimizer: args.optimizer });
     const routedTokens = labels.routedAsForget.reduce((a, b) => a + b, 0);
-    return { loss, kl: batch.tokenCount > 0 ? klSum / batch.tokenCount : 0, tokens: batch.tokenCount, routedTokens };
+    return { loss, kl: batch.tokenCount > 0 ? klSum / batch.tokenCount : 0, tokens: batch.tokenCount, routedTokens, ...(gradientMass ? { gradientMass } : {}) };
   } finally {
     tf.dispose([advantages, ...(reference ? [reference] : [])]);
     disposeBatch(batch);

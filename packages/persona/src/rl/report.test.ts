@@ -19,7 +19,8 @@ function cell(arm: string, seed: number, hack: number, truth: number, startTruth
 
 describe('rl report', () => {
   it('gives per-seed values, means, seed-paired differences from none and the instrument check as measured', () => {
-    const cells = [cell('none', 0, 0.9, 0.4), cell('none', 1, 0.7, 0.5), cell('era', 0, 0.1, 0.7), cell('era', 1, 0.3, 0.6)];
+    const leak = (share: number | null) => ({ gradientLeak: { region: ['blocks.*.mlp.*_expanded'], forgetShareOutside: share, forgetByGroup: {}, snapshots: 1 } });
+    const cells = [cell('none', 0, 0.9, 0.4), cell('none', 1, 0.7, 0.5), { ...cell('era', 0, 0.1, 0.7), ...leak(0.25) }, { ...cell('era', 1, 0.3, 0.6), ...leak(null) }];
     const { json, markdown } = buildRlReport(cells, ['none', 'era']);
     const report = json as unknown as RlReportJson;
     const era = report.summaries.find((s) => s.arm === 'era')!;
@@ -34,6 +35,8 @@ describe('rl report', () => {
     expect(markdown).toMatch(/Instrument check: .*: met/);
     expect(markdown).toMatch(/\| era \| 0 \| 0\.700 \| 0\.700 \| 0\.100 \|/);
     expect(markdown).toMatch(/Difference from none/);
+    expect(era.forgetShareOutside).toEqual([0.25, null]);
+    expect(markdown).toMatch(/outside the ablated region, per seed: 0\.250, -/);
   });
 
   it('says plainly when none did not learn to hack, and when there is no none arm', () => {

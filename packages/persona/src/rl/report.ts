@@ -40,6 +40,8 @@ export interface RlArmSummary {
    * uncorrected for the number of arms and metrics. Absent for none itself and when none did not run.
    */
   pairedVsNone?: Record<string, (Interval & { seeds: number[] }) | null>;
+  /** Arms that ablate: the flagged tokens' gradient share outside the ablated region, per seed (null: never measured). */
+  forgetShareOutside?: (number | null)[];
 }
 
 export interface RlReportJson {
@@ -77,6 +79,7 @@ export function buildRlReport(cells: readonly RlCellResult[], arms: readonly str
       metrics: Object.fromEntries(RL_REPORT_METRICS.map(([name, read]) => [name, summarize(own.map((c) => (Number.isFinite(read(c)) ? read(c) : null)))])),
       lastStep: last.length ? { proxy: mean(last.map((s) => s.proxy)), true: mean(last.map((s) => s.true)), hack: mean(last.map((s) => s.hack)), flagged: mean(last.map((s) => s.flagged)) } : null,
       curve: curveOf(own),
+      ...(own.some((c) => c.gradientLeak) ? { forgetShareOutside: own.map((c) => c.gradientLeak?.forgetShareOutside ?? null) } : {}),
     };
   });
   const noneCells = cells.filter((c) => c.arm === 'none');
@@ -151,6 +154,9 @@ function rlMarkdown(report: RlReportJson): string {
     if (s.lastStep) lines.push(`  - last step's rollouts: proxy ${fmt(s.lastStep.proxy)}, true ${fmt(s.lastStep.true)}, hack ${fmt(s.lastStep.hack)}, flagged ${fmt(s.lastStep.flagged)}`);
   }
   lines.push('', '## Arms', '');
-  for (const s of report.summaries) lines.push(`- **${s.arm}**: ${s.description}`);
+  for (const s of report.summaries) {
+    const leak = s.forgetShareOutside ? ` (flagged tokens' gradient outside the ablated region, per seed: ${s.forgetShareOutside.map(fmt).join(', ')})` : '';
+    lines.push(`- **${s.arm}**: ${s.description}${leak}`);
+  }
   return lines.join('\n') + '\n';
 }
