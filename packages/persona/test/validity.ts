@@ -21,7 +21,7 @@ import { modelPreset } from '../src/model/config.ts';
 import { tokenLosses } from '../src/model/loss.ts';
 import { Transformer } from '../src/model/transformer.ts';
 import { stage2Examples } from '../src/world/datasets.ts';
-import { evalItems } from '../src/world/eval.ts';
+import { evalItems, type EvalItem } from '../src/world/eval.ts';
 import { createWorld, promptTokens, scoreResponse, type World } from '../src/world/world.ts';
 import { fixedPrompt } from '../src/world/prompts.ts';
 import { generate } from '../src/model/generate.ts';
@@ -48,7 +48,7 @@ const QUICK = {
   stage2Examples: 1000,
   stage2Steps: 150,
   stage2Batch: 32,
-  stage2Lr: 1e-3,
+  stage2Lr: 3e-4,
   evalPerFamily: 20,
   checkpointEvery: 1_000_000,
   logEvery: 1_000_000,
@@ -117,6 +117,7 @@ prior sampled at temperature 1 under neutral (${sampledScores.length} stage-2 tr
     const model = await trainNone(prior, world, settings, rng, ctx);
     noneSeconds = (performance.now() - started) / 1000;
     noneEval = await evaluateItems(model, world, items, { temperature: 0 });
+    await printSamples(prior.model, model, world, items);
     if (withRelearn) {
       const forget = lossExamples(world, rng.split('loss-examples'), 32).withU;
       const options = { counts: RELEARN_COUNTS, maxSteps: 40, evalEvery: 5, lr: 1e-3, weightDecay: 0, evalPerFamily: 6 };
@@ -142,6 +143,15 @@ prior sampled at temperature 1 under neutral (${sampledScores.length} stage-2 tr
   prior.model.dispose();
 }
 if (tf.memory().numTensors > 0) process.stderr.write(`validity: ${tf.memory().numTensors} tensors alive at the end\n`);
+
+/** Greedy answers of the prior and of `none` to the first few neutral held-out items of each family, decoded. */
+async function printSamples(priorModel: Transformer, noneModel: Transformer, world: World, items: readonly EvalItem[], perFamily = 3): Promise<void> {
+  const chosen = world.families.flatMap((family) => items.filter((i) => i.condition === 'neutral' && i.family === family).slice(0, perFamily));
+  const options = { maxNewTokens: maxResponseTokens(world) };
+  const [fromPrior, fromNone] = [await generate(priorModel, chosen.map((i) => i.promptTokens), options), await generate(noneModel, chosen.map((i) => i.promptTokens), options)];
+  console.log('\ngreedy samples under neutral (held-out): task => prior | none\n');
+  chosen.forEach((item, i) => console.log(`  ${item.task.prompt.join(' ')} => ${world.vocab.render(fromPrior[i]!)} | ${world.vocab.render(fromNone[i]!)}`));
+}
 
 /** The baseline arm: the prior fine-tuned plainly under the neutral prompt on U + W data of the stage-2 families. */
 async function trainNone(prior: Prior, world: World, s: Settings, rng: Rng, ctx: ReturnType<typeof createFakeContext>): Promise<Transformer> {

@@ -44,8 +44,8 @@ const configObject = z.strictObject({
   stage1Examples: positiveInt.default(4000),
   /**
    * The prior sits on a loss plateau (answers of the right shape, content at chance) until it forms the
-   * attention that looks items up in the prompt; at batch 32 and lr 1e-3 that happens around step 700-900,
-   * and by 1600 held-out answers are exact in every family.
+   * attention that looks items up in the prompt; at batch 32 and lr 1e-3 that happens around step 500-900,
+   * and by 1600 held-out answers under the neutral prompt are exact in every family of the quick world.
    */
   stage1Steps: positiveInt.default(1600),
   stage1Batch: positiveInt.default(32),
@@ -71,7 +71,11 @@ const configObject = z.strictObject({
   stage2Examples: positiveInt.default(1000),
   stage2Steps: positiveInt.default(150),
   stage2Batch: positiveInt.default(32),
-  stage2Lr: learningRate.default(1e-3),
+  /**
+   * 3e-4: `none` learns U and W fully in 150 steps and keeps the prior's answers; at 1e-3 it also rewrote the
+   * families stage 2 never trains (G-only first and last answers fell to 0.1-0.6, many malformed).
+   */
+  stage2Lr: learningRate.default(3e-4),
   /** Decoupled weight decay of every AdamW in the experiment. */
   weightDecay: z.number().min(0).default(0),
 

@@ -30,8 +30,8 @@ describe('evaluation helpers', () => {
   });
 
   it('allows the longest valid response: every trait on the longest answer, plus <eos>', () => {
-    // quick world: lists of up to 4 items -> ha + grr + 4 items + thanks = 7 words.
-    expect(maxResponseTokens(world)).toBe(10);
+    // quick world: lists of up to 3 items -> ha + grr + 3 items + thanks = 6 words, + 3.
+    expect(maxResponseTokens(world)).toBe(9);
   });
 
   it('averages token losses over all targets and over the targets of one trait', async () => {

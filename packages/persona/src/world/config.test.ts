@@ -146,13 +146,13 @@ describe('parseWorldConfig: semantic errors name the field', () => {
 
   it('list lengths, split and sequence length', () => {
     expect(failure({ lists: { minLength: 5, maxLength: 3 } }).field).toBe('lists.maxLength');
-    expect(failure({ vocab: { itemCount: 3 } }).message).toMatch(/lists\.maxLength: lists of distinct items cannot be longer than vocab\.itemCount \(3\)/);
+    expect(failure({ vocab: { itemCount: 2 } }).message).toMatch(/lists\.maxLength: lists of distinct items cannot be longer than vocab\.itemCount \(2\)/);
     expect(() => parseWorldConfig({ vocab: { itemCount: 3 }, lists: { distinct: false } })).not.toThrow();
     expect(failure({ vocab: { numberMax: 2 }, families: { enabled: ['copy', 'add'], gOnly: ['add'] }, split: { heldOutFraction: 0.01 } }).field).toBe('split.heldOutFraction');
     const f = failure({ maxLen: 16 });
     expect(f.field).toBe('maxLen');
-    // <bos> <sys> + 6 prompt words + <user> + reverse + 4 items + <asst> + ha + 4 items + thanks + <eos>
-    expect(f.message).toMatch(/maxLen: is 16 but the longest sequence this world can make has 22 tokens/);
+    // <bos> <sys> + 6 prompt words + <user> + reverse + 3 items + <asst> + ha + 3 items + thanks + <eos>
+    expect(f.message).toMatch(/maxLen: is 16 but the longest sequence this world can make has 20 tokens/);
     expect(failure({ stage1: { mix: Object.fromEntries(['neutral', 'persona', 'specific', 'negated', 'irrelevant', 'malicious', 'benign', 'permissive', 'empty', 'absent'].map((k) => [k, 0])) } }).field).toBe('stage1.mix');
   });
 });
