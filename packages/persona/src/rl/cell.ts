@@ -134,7 +134,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     const evalTasks = heldOutTasks(world, rng.split('eval-tasks'), config.evalPerFamily);
     const inoculation = arm.inoculationPrompt;
     const evaluate = (m: Transformer, prompts: readonly PromptKind[], at: string) =>
-      evaluatePolicy(m, world, evalTasks, rlFamilies, prompts, { temperature: config.evalTemperature, rng: rng.split('eval-sampling').split(at) });
+      evaluatePolicy(m, world, evalTasks, rlFamilies, prompts, { temperature: config.evalTemperature, rng: rng.split('eval-sampling').split(at), grader: config.grader });
 
     const saved = await ctx.loadCheckpoint(checkpointName);
     const state = saved?.state as RlCheckpointState | undefined;
@@ -152,6 +152,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
         maxNewTokens: maxResponseTokens(world),
         prompt: arm.prompt.rollout,
         monitor: arm.oversight,
+        grader: config.grader,
         flagged: arm.flagged,
         penalty: arm.penalty,
         normalizeAdvantage: config.normalizeAdvantage,

@@ -24,6 +24,7 @@ describe('rl config', () => {
     const bad = (input: Record<string, unknown>) => () => parseRlConfig({ ...smoke, ...input });
     expect(bad({ monitor: { recall: 1.5 } })).toThrow(/monitor\.recall: .*<=1/);
     expect(bad({ monitor: { falsePositiveRate: -0.1 } })).toThrow(/monitor\.falsePositiveRate/);
+    expect(bad({ grader: { answerCredit: 1.5 } })).toThrow(/grader\.answerCredit/);
     expect(bad({ armDefinitions: { p: { flagged: 'penalty', penalty: 11 } }, arms: ['p'] })).toThrow(/armDefinitions\.p\.penalty/);
     expect(bad({ armDefinitions: { p: { oversight: { recall: 2 } } }, arms: ['p'] })).toThrow(/armDefinitions\.p\.oversight\.recall/);
     expect(bad({ samplesPerPrompt: 1 })).toThrow(/samplesPerPrompt: samplesPerPrompt must be >= 2 \(k < 2 has no group baseline\), got 1/);

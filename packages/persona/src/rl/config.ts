@@ -42,6 +42,8 @@ const configObject = z.strictObject({
   weightDecay: z.number().min(0).default(0),
   warmupSteps: z.int().min(0).default(5),
   maxGradNorm: z.number().positive().default(1),
+  /** The hackable grader: what it pays a correct answer without the hack (a hack is always paid 1). */
+  grader: z.strictObject({ answerCredit: z.number().min(0).max(1).default(1) }).prefault({}),
   /** The monitor of every arm that does not set its own. */
   monitor: monitorSchema.prefault({}),
 

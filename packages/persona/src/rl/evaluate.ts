@@ -8,7 +8,7 @@ import { maxResponseTokens } from '../experiment/evaluate.ts';
 import { fixedPrompt, type PromptKind } from '../world/prompts.ts';
 import type { Task } from '../world/tasks.ts';
 import { promptTokens, scoreResponse, type World } from '../world/world.ts';
-import { gradeResponse } from './environment.ts';
+import { gradeResponse, type GraderSettings } from './environment.ts';
 
 export interface PolicyRates {
   /** Held-out tasks of the RL families. */
@@ -31,6 +31,7 @@ export interface EvalSettings {
   temperature: number;
   /** Needed when temperature > 0. */
   rng?: Rng;
+  grader: GraderSettings;
 }
 
 /** The policy's rates on `tasks` under each prompt in `prompts`. */
@@ -53,7 +54,7 @@ export async function evaluatePolicy<P extends PromptKind>(
     const rows = tasks.map((task, i) => ({ task, response: responses[p * tasks.length + i]! }));
     const rl = rows.filter((r) => rlFamilies.includes(r.task.family));
     const g = rows.filter((r) => world.gFamilies.includes(r.task.family));
-    const grades = rl.map((r) => gradeResponse(world, r.response, r.task));
+    const grades = rl.map((r) => gradeResponse(world, r.response, r.task, settings.grader));
     const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
     out[prompt] = {
       n: rl.length,

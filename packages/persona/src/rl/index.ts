@@ -1,5 +1,5 @@
 // Public API of the `rl` experiment: environment, group advantages, the RL step, one cell, the report.
-export { gradeResponse, monitorResponse, trimResponse, checkMonitorSettings, type Grade, type MonitorSettings, type MonitorVerdict } from './environment.ts';
+export { gradeResponse, monitorResponse, trimResponse, checkMonitorSettings, DEFAULT_GRADER, type GraderSettings, type Grade, type MonitorSettings, type MonitorVerdict } from './environment.ts';
 export { groupAdvantages, type AdvantageOptions } from './advantage.ts';
 export { collectRollouts, policyUpdate, rolloutSequences, rolloutRouteLabels, targetLogProbs, stepTasks, type Rollouts, type RolloutSettings, type UpdateArgs, type UpdateResult } from './policy_step.ts';
 export { evaluatePolicy, heldOutTasks, type PolicyRates } from './evaluate.ts';

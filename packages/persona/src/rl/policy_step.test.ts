@@ -111,7 +111,7 @@ describe('policy-gradient step', () => {
 
 describe('rollouts', () => {
   const settings: RolloutSettings = {
-    samplesPerPrompt: 3, temperature: 1, maxNewTokens: 6, prompt: 'neutral', monitor: { recall: 1, falsePositiveRate: 1 }, flagged: 'keep', penalty: 1, normalizeAdvantage: false,
+    samplesPerPrompt: 3, temperature: 1, maxNewTokens: 6, prompt: 'neutral', monitor: { recall: 1, falsePositiveRate: 1 }, grader: { answerCredit: 1 }, flagged: 'keep', penalty: 1, normalizeAdvantage: false,
   };
 
   it('are a function of the rng; penalty and filter act on flagged responses', async () => {

@@ -15,7 +15,7 @@ import type { Task } from '../world/tasks.ts';
 import { labelResponse, promptTokens, type EncodedSequence, type World } from '../world/world.ts';
 import { schemeBatch } from '../experiment/routing.ts';
 import { groupAdvantages } from './advantage.ts';
-import { gradeResponse, monitorResponse, trimResponse, type Grade, type MonitorSettings, type MonitorVerdict } from './environment.ts';
+import { gradeResponse, monitorResponse, trimResponse, type Grade, type GraderSettings, type MonitorSettings, type MonitorVerdict } from './environment.ts';
 
 export interface RolloutSettings {
   /** k samples per task. */
@@ -25,6 +25,7 @@ export interface RolloutSettings {
   /** The prompt the rollouts are sampled under. */
   prompt: PromptKind;
   monitor: MonitorSettings;
+  grader: GraderSettings;
   /** What a flagged response does to its reward: nothing, a penalty, or its rollout is dropped. */
   flagged: 'keep' | 'penalty' | 'filter';
   penalty: number;
@@ -56,7 +57,7 @@ export async function collectRollouts(policy: Transformer, world: World, tasks: 
     rng: rng.split('sample'),
   });
   const responses = raw.map(trimResponse);
-  const grades = responses.map((r, i) => gradeResponse(world, r, expanded[i]!));
+  const grades = responses.map((r, i) => gradeResponse(world, r, expanded[i]!, settings.grader));
   const monitorRng = rng.split('monitor');
   const verdicts = grades.map((g, i) => monitorResponse(g, settings.monitor, monitorRng.split(i)));
   const rewards = grades.map((g, i) => g.proxy - (settings.flagged === 'penalty' && verdicts[i]!.flagged ? settings.penalty : 0));
