@@ -105,10 +105,13 @@ export const WorldConfigSchema = z.strictObject({
         })
         .prefault({}),
       /**
-       * Rate of the wanted trait in the prior, under every prompt: low, so that W is something stage 2 has to
-       * teach, but not 0, so that sampled data (recontextualization) can carry it.
+       * Rate of the wanted trait in the prior, under every prompt: below one half, so that the prior's greedy
+       * answers never show W and stage 2 has to teach it, but not 0, so that sampled data (recontextualization)
+       * can carry it. 0.3 rather than 0.1: with W rare in the prior, `none` (trained on W only in the stage-2
+       * families) dropped W and garbled answers in the G-only families on some seeds (seed 2: W 0.68,
+       * capability 0.78); at 0.3 it keeps both (W and capability 1.00 on seeds 0-2).
        */
-      wRate: fraction.default(0.1),
+      wRate: fraction.default(0.3),
     })
     .prefault({}),
   stage2: z

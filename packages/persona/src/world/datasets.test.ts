@@ -68,9 +68,9 @@ describe('stage1Examples (the prior)', () => {
     expect(frac(permissive, (ex) => ex.exampleHasU)).toBeLessThan(0.7);
   });
 
-  it('has W at the default stage1.wRate of 0.1, none at 0 and always at 1', () => {
-    expect(frac(data, (ex) => ex.exampleHasW)).toBeGreaterThan(0.07);
-    expect(frac(data, (ex) => ex.exampleHasW)).toBeLessThan(0.13);
+  it('has W at the default stage1.wRate of 0.3, none at 0 and always at 1', () => {
+    expect(frac(data, (ex) => ex.exampleHasW)).toBeGreaterThan(0.25);
+    expect(frac(data, (ex) => ex.exampleHasW)).toBeLessThan(0.35);
     expect(stage1Examples(createWorld({ stage1: { wRate: 0 } }), seededWorldRng(1), 200).some((ex) => ex.exampleHasW)).toBe(false);
     const w = createWorld({ stage1: { wRate: 1 } });
     expect(stage1Examples(w, seededWorldRng(1), 50).every((ex) => ex.exampleHasW)).toBe(true);
