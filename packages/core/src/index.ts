@@ -39,6 +39,7 @@ export type { MatmulBenchResult, MatmulBenchRow } from './bench/matmul_bench.ts'
 export type { BenchRatio, Timing } from './bench/timing.ts';
 export { ratio, sync, timeCalls } from './bench/timing.ts';
 export { StopRequested, yieldToEventLoop } from './run/run_context.ts';
+export { deepMerge, parseConfig } from './run/config_merge.ts';
 export type {
   CheckpointPayload,
   CollectedCell,

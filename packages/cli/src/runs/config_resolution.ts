@@ -3,6 +3,7 @@
 // reported at once, each line naming the setting, the value found and what was expected:
 //   config.train.lr: Invalid input: expected number, received string (got "NaN"; write numbers without quotes...)
 import { readFile } from 'node:fs/promises';
+import { deepMerge } from '@routelab/core';
 import type { Experiment } from '@routelab/core';
 import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
@@ -117,18 +118,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   return settings;
 }
 
-/** Objects merge key by key, recursively; anything else in `override` (arrays, numbers, null) replaces. */
-export function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override)) return structuredClone(override);
-  // Object.fromEntries defines own properties, so a "__proto__" key in a JSON file stays an inert key.
-  const keys = new Set([...Object.keys(base), ...Object.keys(override)]);
-  return Object.fromEntries(
-    [...keys].map((key) => [
-      key,
-      Object.hasOwn(override, key) ? deepMerge(Object.hasOwn(base, key) ? base[key] : undefined, override[key]) : base[key],
-    ]),
-  );
-}
+/** Objects merge key by key (core's deepMerge, re-exported for the cli's modules). */
+export { deepMerge };
 
 /** Top-level setting names: the keys of the schema's object (through defaults, optionals, pipes) and of the preset. */
 function settingNames(schema: z.ZodType, preset: unknown): Set<string> {

@@ -79,7 +79,19 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cursor;
 }
 
-export function checkArms(config: ArmsConfig, modelFor: (expansion: Expansion | undefined) => TransformerConfig): ArmIssue[] {
+/** A further check of one arm, given its scheme's phases and the model skeleton it would train. */
+export type ArmCheck<Def> = (name: string, def: Def, at: (string | number)[], phases: SchemePhases, skeleton: ModelSkeleton) => ArmIssue[];
+
+/**
+ * The arm checks every experiment with arms shares: names defined and not repeated, the scheme in the table,
+ * its config passing the scheme's schema, the scheme's validate and phases accepting the model the arm would
+ * train (a shape-only skeleton); then `extra` for what an experiment adds.
+ */
+export function checkArms<Def extends { scheme: string; schemeConfig: unknown }>(
+  config: { arms: string[]; armDefinitions: Record<string, Def> },
+  modelFor: (expansion: Expansion | undefined) => TransformerConfig,
+  extra: ArmCheck<Def> = () => [],
+): ArmIssue[] {
   const issues: ArmIssue[] = [];
   const seen = new Set<string>();
   config.arms.forEach((name, i) => {
@@ -89,7 +101,7 @@ export function checkArms(config: ArmsConfig, modelFor: (expansion: Expansion | 
       issues.push({ path: ['arms', i], message: `unknown arm "${name}"; defined arms: ${Object.keys(config.armDefinitions).join(', ')}` });
     }
   });
-  for (const name of config.arms) {
+  for (const name of new Set(config.arms)) {
     const def = config.armDefinitions[name];
     if (!def) continue;
     const at = ['armDefinitions', name];
@@ -127,19 +139,26 @@ export function checkArms(config: ArmsConfig, modelFor: (expansion: Expansion | 
     } catch (err) {
       issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}" (scheme ${def.scheme}): ${(err as Error).message}` });
     }
-    if (def.unlearn) {
-      const { layer, params } = def.unlearn;
-      if (!skeleton.hookPoints.has(`blocks.${layer}.resid_post`)) {
-        issues.push({ path: [...at, 'unlearn', 'layer'], message: `arm "${name}": RMU layer ${layer} does not exist (the model has blocks 0..${modelFor(phases.expand).nLayers - 1})` });
-      }
-      for (const [i, pattern] of (params ?? []).entries()) {
-        try {
-          expandPattern(pattern, [...skeleton.parameters.keys()], 'parameter');
-        } catch (err) {
-          issues.push({ path: [...at, 'unlearn', 'params', i], message: `arm "${name}": ${(err as Error).message}` });
-        }
-      }
-    }
+    issues.push(...extra(name, def, at, phases, skeleton));
   }
   return issues;
 }
+
+/** The persona experiment's own arm checks: RMU's layer and parameter patterns. */
+export const checkUnlearning: ArmCheck<ArmDefinition> = (name, def, at, _phases, skeleton) => {
+  if (!def.unlearn) return [];
+  const issues: ArmIssue[] = [];
+  const { layer, params } = def.unlearn;
+  if (!skeleton.hookPoints.has(`blocks.${layer}.resid_post`)) {
+    const blocks = [...skeleton.hookPoints.keys()].filter((h) => /^blocks\.\d+\.resid_post$/.test(h)).length;
+    issues.push({ path: [...at, 'unlearn', 'layer'], message: `arm "${name}": RMU layer ${layer} does not exist (the model has blocks 0..${blocks - 1})` });
+  }
+  for (const [i, pattern] of (params ?? []).entries()) {
+    try {
+      expandPattern(pattern, [...skeleton.parameters.keys()], 'parameter');
+    } catch (err) {
+      issues.push({ path: [...at, 'unlearn', 'params', i], message: `arm "${name}": ${(err as Error).message}` });
+    }
+  }
+  return issues;
+};

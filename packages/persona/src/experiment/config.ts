@@ -2,12 +2,13 @@
 // `quick` preset. The world and the model are named by preset with overrides; both are checked here by their
 // own parsers, so a bad world or model field fails at the config boundary with its path
 // (`world.stage2.uFraction: ...`), before any training starts.
+import { deepMerge, parseConfig } from '@routelab/core';
 import { z } from 'zod';
 import { WORLD_PRESETS, WorldConfigError, parseWorldConfig, worldPreset, type WorldConfig } from '../world/config.ts';
 import { createWorld, type World } from '../world/world.ts';
 import { MODEL_PRESETS, ModelConfigError, modelPreset, type TransformerConfig } from '../model/config.ts';
 import { ARM_NAME, armDefinitionSchema, builtinArms, oversightSchema, type RoutingArmSizes } from './arms.ts';
-import { checkArms } from './arm_validation.ts';
+import { checkArms, checkUnlearning } from './arm_validation.ts';
 import { questionRolesSchema } from './questions.ts';
 import type { Expansion } from '@routelab/routing';
 
@@ -144,7 +145,9 @@ export const personaConfigSchema = configObject.transform((c) => ({ ...c, arms: 
     return;
   }
   // Every arm's scheme exists, its config passes the scheme's schema, and its patterns match the model.
-  for (const issue of checkArms(config, (expansion) => resolveModelConfig(config, world ?? worldPreset(config.worldPreset), expansion))) ctx.addIssue({ code: 'custom', ...issue });
+  for (const issue of checkArms(config, (expansion) => resolveModelConfig(config, world ?? worldPreset(config.worldPreset), expansion), checkUnlearning)) {
+    ctx.addIssue({ code: 'custom', ...issue });
+  }
 });
 
 export type PersonaConfig = z.output<typeof personaConfigSchema>;
@@ -152,23 +155,9 @@ export type PersonaConfigInput = z.input<typeof personaConfigSchema>;
 
 /** Parses a config (defaults = quick); throws an Error listing every problem with its dotted path. */
 export function parsePersonaConfig(input: unknown): PersonaConfig {
-  const parsed = personaConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
-  throw new Error(`persona config: ${lines.join('; ')}`);
+  return parseConfig(personaConfigSchema, input, 'persona');
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge of plain objects; arrays and scalars in `override` replace. */
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isPlainRecord(base) || !isPlainRecord(override)) return override;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
-  return out;
-}
 
 /**
  * A preset with overrides deep-merged over it (arrays replaced), parsed: what `routelab run --config` does, for

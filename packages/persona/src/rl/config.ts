@@ -2,11 +2,11 @@
 // is the persona experiment's stage 1, named by a persona preset with overrides (so both experiments share the
 // prior cache); the world and the model are that prior's. Every arm's scheme is checked against the model here,
 // so a bad field fails at the config boundary with its path, before any training.
+import { deepMerge, parseConfig } from '@routelab/core';
 import { z } from 'zod';
-import { getScheme, NO_PHASES, UnknownSchemeError, validatePhases, type Expansion } from '@routelab/routing';
-import { skeletonModule } from '../experiment/arm_validation.ts';
+import type { Expansion } from '@routelab/routing';
+import { checkArms } from '../experiment/arm_validation.ts';
 import { personaConfigOver, PERSONA_PRESET_NAMES, resolveModelConfig, resolveWorldConfig, type PersonaConfig } from '../experiment/config.ts';
-import { transformerSkeleton } from '../model/names.ts';
 import { ARM_NAME, builtinRlArms, DEFAULT_RL_ARMS, monitorSchema, rlArmSchema, type RlArm } from './arms.ts';
 
 const positiveInt = z.int().min(1);
@@ -85,23 +85,9 @@ export type RlConfigInput = z.input<typeof rlConfigSchema>;
 
 /** Parses a config (defaults = quick); throws an Error listing every problem with its dotted path. */
 export function parseRlConfig(input: unknown): RlConfig {
-  const parsed = rlConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
-  throw new Error(`rl config: ${lines.join('; ')}`);
+  return parseConfig(rlConfigSchema, input, 'rl');
 }
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge of plain objects; arrays and scalars in `override` replace. */
-function deepMerge(base: unknown, override: unknown): unknown {
-  if (!isPlainRecord(base) || !isPlainRecord(override)) return override;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) out[key] = key in base ? deepMerge(base[key], value) : value;
-  return out;
-}
 
 /** A preset with overrides deep-merged over it (arrays replaced), parsed: what `routelab run rl --config` does. */
 export function rlConfigOver(preset: (typeof RL_PRESET_NAMES)[number], overrides: Record<string, unknown>): RlConfig {
@@ -131,47 +117,14 @@ interface Issue {
 }
 
 /** Every named arm is defined once, its scheme exists, its scheme config parses and matches the model. */
+/** The shared arm checks (persona's checkArms), plus what rl refuses: a coherence fine-tune after ablation. */
 export function checkRlArms(
   config: Pick<RlConfig, 'arms' | 'armDefinitions'>,
   modelFor: (expansion: Expansion | undefined) => ReturnType<typeof resolveModelConfig>,
 ): Issue[] {
-  const issues: Issue[] = [];
-  const seen = new Set<string>();
-  config.arms.forEach((name, i) => {
-    if (seen.has(name)) issues.push({ path: ['arms', i], message: `arm "${name}" appears twice` });
-    seen.add(name);
-    if (!config.armDefinitions[name]) issues.push({ path: ['arms', i], message: `unknown arm "${name}"; defined arms: ${Object.keys(config.armDefinitions).join(', ')}` });
-  });
-  for (const name of new Set(config.arms)) {
-    const def = config.armDefinitions[name];
-    if (!def) continue;
-    const at = ['armDefinitions', name];
-    let scheme;
-    try {
-      scheme = getScheme(def.scheme);
-    } catch (err) {
-      if (!(err instanceof UnknownSchemeError)) throw err;
-      issues.push({ path: [...at, 'scheme'], message: `arm "${name}": ${err.message}` });
-      continue;
-    }
-    const parsed = scheme.configSchema.safeParse(def.schemeConfig);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        issues.push({ path: [...at, 'schemeConfig', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], message: `arm "${name}" (scheme ${def.scheme}): ${issue.message}` });
-      }
-      continue;
-    }
-    const phases = scheme.phases?.(parsed.data) ?? NO_PHASES;
-    if (phases.coherenceSteps > 0) issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}": a coherence fine-tune after ablation is not supported by the rl experiment` });
-    try {
-      const model = skeletonModule(transformerSkeleton(modelFor(phases.expand)));
-      scheme.validate?.({ model, config: parsed.data });
-      validatePhases(model, phases);
-    } catch (err) {
-      issues.push({ path: [...at, 'schemeConfig'], message: `arm "${name}" (scheme ${def.scheme}): ${(err as Error).message}` });
-    }
-  }
-  return issues;
+  return checkArms(config, modelFor, (name, _def, at, phases) =>
+    phases.coherenceSteps > 0 ? [{ path: [...at, 'schemeConfig'], message: `arm "${name}": a coherence fine-tune after ablation is not supported by the rl experiment` }] : [],
+  );
 }
 
 export const RL_PRESET_NAMES = ['quick', 'smoke'] as const;
