@@ -16,7 +16,7 @@ describe('routelab schema', () => {
     const schema = experimentJsonSchema('persona') as { properties: Record<string, { additionalProperties?: { required?: string[]; properties?: Record<string, unknown> } }> };
     const arm = schema.properties['armDefinitions']!.additionalProperties!;
     expect(arm.required).toEqual(['data']);
-    expect(Object.keys(arm.properties!)).toEqual(['description', 'data', 'scheme', 'schemeConfig', 'oversight']);
+    expect(Object.keys(arm.properties!)).toEqual(['description', 'data', 'scheme', 'schemeConfig', 'oversight', 'earlyStopping', 'unlearn']);
     expect(schema.properties).toHaveProperty('$schema');
   });
 
