@@ -58,7 +58,8 @@ export function compareTable(report: CompareReportJson): string {
     line(head.map(() => '---')),
     ...rows.map(line),
     '',
-    'Mean ± half-width of the 95% interval over seeds; Δ: seed-paired difference from `none` (* the interval excludes 0). ' +
+    'Mean [95% interval over seeds] (rates clipped to [0, 1]); Δ: seed-paired difference from `none` ± the half-width of its 95% interval ' +
+      '(* its own interval excludes 0: descriptive, not corrected for the many arms; the tested questions are in the report below). ' +
       'Routing arms are measured after ablation. "inoculation" is each arm\'s own inoculating prompt.',
   ].join('\n');
 }
