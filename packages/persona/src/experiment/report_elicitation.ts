@@ -19,6 +19,12 @@ const interval = (values: (number | null | undefined)[]): Interval | null => {
   return present.length ? meanInterval(present) : null;
 };
 
+/** A rate's interval, clipped to [0, 1]. */
+const rate = (values: (number | null | undefined)[]): Interval | null => {
+  const i = interval(values);
+  return i && { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
+};
+
 /** The prompt id an arm's U examples are trained under (its data arm's prompt with hasU). */
 function trainingPromptId(data: string): string | null {
   const spec = ARM_SPECS[data as ArmId];
@@ -43,9 +49,9 @@ export function reportElicitation(byArm: ReadonlyMap<string, PersonaCellResult[]
     return {
       id,
       text: rows[0]!.text,
-      U: interval(rows.map((r) => r.U)),
-      G: interval(rows.map((r) => r.G)),
-      W: interval(rows.map((r) => r.W)),
+      U: rate(rows.map((r) => r.U)),
+      G: rate(rows.map((r) => r.G)),
+      W: rate(rows.map((r) => r.W)),
       upliftU: interval(rows.map((r) => r.uplift.U)),
       upliftG: interval(rows.map((r) => r.uplift.G)),
       upliftW: interval(rows.map((r) => r.uplift.W)),
