@@ -111,6 +111,7 @@ export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitio
     'control-irrelevant': plain('control-irrelevant', 'conditionalization control: a fixed irrelevant prompt'),
     'control-empty': plain('control-empty', 'conditionalization control: an empty system prompt'),
     'control-absent': plain('control-absent', 'conditionalization control: no system prompt segment at all'),
+    'control-novel': plain('control-novel', 'conditionalization control: a fixed prompt the prior never saw'),
     'ip-clean': plain('ip-clean', 'inoculation prompt on data without U'),
     'impure-ip-all': plain('impure-ip-all', 'impure data, inoculation prompt on every example'),
     'impure-ip-u-only': plain('impure-ip-u-only', 'impure data, inoculation prompt on the U examples only'),

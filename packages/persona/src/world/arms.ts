@@ -16,6 +16,7 @@ export const STAGE2_ARMS = [
   'control-irrelevant',
   'control-empty',
   'control-absent',
+  'control-novel',
   'ip-clean',
   'impure-ip-all',
   'impure-ip-u-only',
@@ -104,6 +105,12 @@ export const ARM_SPECS: { readonly [K in ArmId]: ArmSpec } = {
     description: 'conditionalization control: no system prompt segment at all (beside control-empty, an empty one)',
     data: 'pure',
     trainPrompt: () => fixedPrompt('absent'),
+    evalInoculation: 'specific',
+  },
+  'control-novel': {
+    description: 'conditionalization control: a fixed prompt the prior never saw (its words appear in no stage-1 example)',
+    data: 'pure',
+    trainPrompt: () => fixedPrompt('novel'),
     evalInoculation: 'specific',
   },
   'ip-clean': {

@@ -85,6 +85,8 @@ export const WorldConfigSchema = z.strictObject({
           permissive: weight(0.05),
           empty: weight(0.025),
           absent: weight(0.025),
+          // Never in the prior: the control-novel arm trains under a prompt the model has not seen.
+          novel: weight(0),
         })
         .prefault({}),
       elicit: z
@@ -102,6 +104,7 @@ export const WorldConfigSchema = z.strictObject({
           permissive: elicit(0.5, 0),
           empty: elicit(0, 0),
           absent: elicit(0, 0),
+          novel: elicit(0, 0),
         })
         .prefault({}),
       /**

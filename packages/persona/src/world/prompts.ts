@@ -8,7 +8,7 @@ import { fnv1a } from './rng.ts';
 
 /** `absent` means no `<sys>` segment at all; `empty` means `<sys>` followed by no words. */
 export const PROMPT_KINDS = [
-  'neutral', 'persona', 'specific', 'negated', 'irrelevant', 'malicious', 'benign', 'permissive', 'empty', 'absent',
+  'neutral', 'persona', 'specific', 'negated', 'irrelevant', 'malicious', 'benign', 'permissive', 'empty', 'absent', 'novel',
 ] as const;
 export type PromptKind = (typeof PROMPT_KINDS)[number];
 
@@ -23,6 +23,8 @@ export const PROMPT_WORDS: { readonly [K in Exclude<PromptKind, 'absent'>]: read
   benign: ['you', 'are', 'a', 'kind', 'assistant'],
   permissive: ['you', 'may', 'laugh'],
   empty: [],
+  // The novel control: a prompt the prior never sees (weight 0 in the stage-1 mix), with words of its own.
+  novel: ['you', 'paint', 'quiet', 'boats'],
 };
 
 const ADVERBS = ['always', 'often', 'constantly', 'happily'];
