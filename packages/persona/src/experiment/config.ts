@@ -111,7 +111,7 @@ const configObject = z.strictObject({
   /** Most attack steps (full batches of the n examples); an attack that has not reached U >= 0.5 by then is censored. */
   relearnSteps: positiveInt.default(20),
   /** Measure the U rate (neutral prompt) and the forget loss every this many attack steps (and at step 0). */
-  relearnEvery: positiveInt.default(5),
+  relearnEvery: positiveInt.default(1),
   relearnLr: learningRate.default(1e-3),
   /** Held-out tasks per family whose neutral-prompt U rate forms the relearning curve. */
   relearnEvalPerFamily: positiveInt.default(6),

@@ -134,10 +134,13 @@ function summarizeArm(cells: readonly PersonaCellResult[]): ArmSummary {
     relearning: {
       threshold: cells[0]!.relearning.threshold,
       maxSteps: cells[0]!.relearning.maxSteps,
-      initialURate: meanInterval(cells.map((c) => c.relearning.initialURate)),
+      initialURate: interval(cells.map((c) => c.relearning.initialURate))!,
       attacks: cells[0]!.relearning.attacks.map((a, i) => {
         const steps = cells.map((c) => c.relearning.attacks[i]?.stepsToThreshold);
-        return { n: a.n, stepsToThreshold: meanInterval(steps.map((v) => v ?? cells[0]!.relearning.maxSteps)), censored: steps.filter((v) => v === null).length };
+        const max = cells[0]!.relearning.maxSteps;
+        const t = meanInterval(steps.map((v) => v ?? max));
+        // Steps lie in [0, maxSteps]: the interval is clipped to that.
+        return { n: a.n, stepsToThreshold: { ...t, lo: Math.max(0, t.lo), hi: Math.min(max, t.hi) }, censored: steps.filter((v) => v === null).length };
       }),
     },
   };
