@@ -3,7 +3,7 @@
 // the six headline contrasts. Which arm plays which role is configuration (`questions` in the config), not
 // a literal list here: a researcher's own routing arm can stand in for `routing`. A question whose arms were
 // not run, or whose precondition (the instrument check it relies on) failed, says "not answerable here".
-import { bootstrapMean, bootstrapRatio, decideFamily, pairedContrast, type BootstrapInterval, type PairedContrast, type SignificanceDecision } from '@routelab/core';
+import { bootstrapRatio, decideFamily, pairedContrast, type BootstrapInterval, type PairedContrast, type SignificanceDecision } from '@routelab/core';
 import { z } from 'zod';
 import type { PersonaCellResult } from './cell.ts';
 import type { InstrumentCheck } from './instrument.ts';
@@ -241,10 +241,6 @@ function ratioSummary(label: string, r: BootstrapInterval): NonNullable<Question
   return { label, estimate: r.estimate, lo: r.lo, hi: r.hi, defined: r.defined, reason: r.reason };
 }
 
-/** A rate's mean over seeds with its bootstrap interval clipped to [0, 1]. */
-export function rateInterval(values: readonly number[]): BootstrapInterval {
-  return bootstrapMean(values, { bounds: [0, 1], seed: 'rate' });
-}
 
 export function answerQuestions(byArm: ReadonlyMap<string, PersonaCellResult[]>, roles: QuestionRoles, checks: readonly InstrumentCheck[]): QuestionAnswer[] {
   const failed = new Set<string>(checks.filter((c) => c.holds === false).map((c) => c.id));

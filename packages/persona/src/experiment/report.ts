@@ -11,6 +11,7 @@ import { PRIOR_QUALITY_PROMPTS } from './prior.ts';
 import { instrumentChecks, type InstrumentCheck } from './instrument.ts';
 import { answerQuestions, questionRolesSchema, type QuestionAnswer, type QuestionRoles } from './questions.ts';
 import { elicitationMarkdown, reportElicitation, type ReportElicitation } from './report_elicitation.ts';
+import { boundedInterval, rateInterval } from './report_intervals.ts';
 import type { Rates } from './evaluate.ts';
 
 export const REPORT_METRICS = ['U', 'G', 'W', 'capability'] as const;
@@ -87,14 +88,6 @@ export interface ReportCheck {
 
 const rateOf = (rates: Rates, metric: ReportMetric): number | null => rates[metric];
 
-/** A rate's mean over seeds with its 95% t-interval, clipped to [0, 1] (a rate cannot leave it). */
-function interval(values: readonly (number | null)[]): Interval | null {
-  const present = values.filter((v): v is number => v !== null);
-  if (present.length === 0) return null;
-  const i = meanInterval(present);
-  return { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
-}
-
 function paired(a: readonly (number | null)[], b: readonly (number | null)[]): Paired | null {
   const keep = a.map((v, i) => (v !== null && b[i] !== null ? i : -1)).filter((i) => i >= 0);
   if (keep.length === 0) return null;
@@ -104,7 +97,7 @@ function paired(a: readonly (number | null)[], b: readonly (number | null)[]): P
 function summarizeEvaluations(evals: readonly ModelEvaluation[]): EvaluationSummary {
   const conditions = {} as EvaluationSummary['conditions'];
   for (const c of EVAL_CONDITIONS) {
-    conditions[c] = Object.fromEntries(REPORT_METRICS.map((m) => [m, interval(evals.map((e) => rateOf(e.eval[c], m)))])) as MetricIntervals;
+    conditions[c] = Object.fromEntries(REPORT_METRICS.map((m) => [m, rateInterval(evals.map((e) => rateOf(e.eval[c], m)))])) as MetricIntervals;
   }
   return { conditions, retainLoss: meanInterval(evals.map((e) => e.retainLoss)), forgetLoss: meanInterval(evals.map((e) => e.forgetLoss)) };
 }
@@ -122,8 +115,8 @@ function summarizeArm(cells: readonly PersonaCellResult[]): ArmSummary {
       ? {
           gradientLeak: {
             region: leaks[0]!.region,
-            forgetShareOutside: interval(finite(leaks.map((l) => l.forgetShareOutside))),
-            unlabelledShareOutside: interval(finite(leaks.map((l) => l.unlabelledShareOutside))),
+            forgetShareOutside: rateInterval(finite(leaks.map((l) => l.forgetShareOutside))),
+            unlabelledShareOutside: rateInterval(finite(leaks.map((l) => l.unlabelledShareOutside))),
           },
         }
       : {}),
@@ -134,13 +127,12 @@ function summarizeArm(cells: readonly PersonaCellResult[]): ArmSummary {
     relearning: {
       threshold: cells[0]!.relearning.threshold,
       maxSteps: cells[0]!.relearning.maxSteps,
-      initialURate: interval(cells.map((c) => c.relearning.initialURate))!,
+      initialURate: rateInterval(cells.map((c) => c.relearning.initialURate))!,
       attacks: cells[0]!.relearning.attacks.map((a, i) => {
         const steps = cells.map((c) => c.relearning.attacks[i]?.stepsToThreshold);
         const max = cells[0]!.relearning.maxSteps;
-        const t = meanInterval(steps.map((v) => v ?? max));
         // Steps lie in [0, maxSteps]: the interval is clipped to that.
-        return { n: a.n, stepsToThreshold: { ...t, lo: Math.max(0, t.lo), hi: Math.min(max, t.hi) }, censored: steps.filter((v) => v === null).length };
+        return { n: a.n, stepsToThreshold: boundedInterval(steps.map((v) => v ?? max), [0, max])!, censored: steps.filter((v) => v === null).length };
       }),
     },
   };
@@ -322,7 +314,7 @@ export function buildPersonaReport(
   const priorBySeed = new Map(cellResults.map((c) => [c.seed, c.prior.quality]));
   const priorSeeds = [...priorBySeed.keys()].sort((a, b) => a - b);
   const prior = Object.fromEntries(
-    PRIOR_QUALITY_PROMPTS.map((p) => [p, Object.fromEntries(REPORT_METRICS.map((m) => [m, interval(priorSeeds.map((s) => priorBySeed.get(s)![p][m]))]))]),
+    PRIOR_QUALITY_PROMPTS.map((p) => [p, Object.fromEntries(REPORT_METRICS.map((m) => [m, rateInterval(priorSeeds.map((s) => priorBySeed.get(s)![p][m]))]))]),
   ) as Record<(typeof PRIOR_QUALITY_PROMPTS)[number], MetricIntervals>;
   const checks = buildChecks(byArm, summaries, prior);
   const instrument = instrumentChecks(byArm.get(roles.baseline), roles.baseline);

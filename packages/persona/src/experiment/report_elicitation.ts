@@ -2,7 +2,8 @@
 // the mean log-probability uplift of each trait's tokens over the neutral prompt (means over the seeds'
 // priors); and, per arm, the prompt it trains under with that prompt's U uplift, which the chart set plots
 // against the arm's suppression of U (published: elicitation strength predicts inoculation strength).
-import { meanInterval, type Interval } from '@routelab/core';
+import type { Interval } from '@routelab/core';
+import { boundedInterval, rateInterval } from './report_intervals.ts';
 import { ARM_SPECS, type ArmId } from '../world/arms.ts';
 import type { PersonaCellResult } from './cell.ts';
 import type { PromptElicitation } from './elicitation.ts';
@@ -13,17 +14,6 @@ export interface ReportElicitation {
   /** Per arm: the prompt its U examples train under (a sampled paraphrase: the first) and that prompt's U uplift. */
   arms: Record<string, { prompt: string; upliftU: Interval | null }>;
 }
-
-const interval = (values: (number | null | undefined)[]): Interval | null => {
-  const present = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  return present.length ? meanInterval(present) : null;
-};
-
-/** A rate's interval, clipped to [0, 1]. */
-const rate = (values: (number | null | undefined)[]): Interval | null => {
-  const i = interval(values);
-  return i && { ...i, lo: Math.max(0, i.lo), hi: Math.min(1, i.hi) };
-};
 
 /** The prompt id an arm's U examples are trained under (its data arm's prompt with hasU). */
 function trainingPromptId(data: string): string | null {
@@ -49,12 +39,12 @@ export function reportElicitation(byArm: ReadonlyMap<string, PersonaCellResult[]
     return {
       id,
       text: rows[0]!.text,
-      U: rate(rows.map((r) => r.U)),
-      G: rate(rows.map((r) => r.G)),
-      W: rate(rows.map((r) => r.W)),
-      upliftU: interval(rows.map((r) => r.uplift.U)),
-      upliftG: interval(rows.map((r) => r.uplift.G)),
-      upliftW: interval(rows.map((r) => r.uplift.W)),
+      U: rateInterval(rows.map((r) => r.U)),
+      G: rateInterval(rows.map((r) => r.G)),
+      W: rateInterval(rows.map((r) => r.W)),
+      upliftU: boundedInterval(rows.map((r) => r.uplift.U)),
+      upliftG: boundedInterval(rows.map((r) => r.uplift.G)),
+      upliftW: boundedInterval(rows.map((r) => r.uplift.W)),
     };
   });
   const arms: ReportElicitation['arms'] = {};
