@@ -1,6 +1,6 @@
 // @routelab/routing: routing schemes, the routed training step, ablation, the relearning attack, gradient-mass
 // accounting, plugins, and the MNIST split-representation experiment.
-export { applyOversight, countClasses, FULL_OVERSIGHT, fullyLabelled, LABEL_CLASSES } from './labels.ts';
+export { applyOversight, countClasses, FULL_OVERSIGHT, fullyLabelled, LABEL_CLASSES, placeboLabels } from './labels.ts';
 export type { LabelClass, OversightOptions, RouteLabels } from './labels.ts';
 export * from './mask_spec.ts';
 export { disposePlan } from './scheme.ts';

@@ -69,3 +69,24 @@ export function countClasses(labels: RouteLabels): Record<LabelClass, number> {
   for (const c of labels.labelClass) counts[LABEL_CLASSES[c]!]++;
   return counts;
 }
+
+/**
+ * Placebo labels: as many units routed as `labels` route, drawn at random among the eligible units that are
+ * not forget data (forget units then train as unlabelled retain data). Routing on them, then ablating, shows
+ * what ablation and extra capacity do without the labels. `eligible[i]` = 1 where a unit is trained at all.
+ */
+export function placeboLabels(labels: RouteLabels, eligible: ArrayLike<number>, rng: Rng): RouteLabels {
+  const { isForget } = labels;
+  const count = labels.routedAsForget.reduce((a, b) => a + b, 0);
+  const candidates: number[] = [];
+  for (let i = 0; i < isForget.length; i++) if (eligible[i] === 1 && isForget[i] === 0) candidates.push(i);
+  // A partial Fisher-Yates shuffle: the first `count` candidates after it are the placebo units.
+  for (let k = 0; k < Math.min(count, candidates.length); k++) {
+    const j = k + Math.floor(rng.uniform() * (candidates.length - k));
+    [candidates[k], candidates[j]] = [candidates[j]!, candidates[k]!];
+  }
+  const routedAsForget = new Uint8Array(isForget.length);
+  for (const i of candidates.slice(0, count)) routedAsForget[i] = 1;
+  const labelClass = Uint8Array.from(isForget, (f, i) => (routedAsForget[i] ? 0 : f ? 2 : 1));
+  return { shape: [...labels.shape], isForget, routedAsForget, labelClass };
+}

@@ -5,7 +5,7 @@
 // apart in the gradient-mass accounting). A clean example falsely labelled by label noise has no U tokens to
 // route, so label noise reaches routing through missed labels only; filtering drops such an example whole.
 import type { Rng } from '@routelab/core';
-import type { RouteLabels, SchemeBatch } from '@routelab/routing';
+import { placeboLabels, type RouteLabels, type SchemeBatch } from '@routelab/routing';
 import { targetsWithTrait, type LmBatch } from '../model/batch.ts';
 import { TRAIT_BITS } from '../world/traits.ts';
 import type { World } from '../world/world.ts';
@@ -20,29 +20,9 @@ export function tokenRouteLabels(batch: LmBatch, placebo?: Rng): RouteLabels {
     routedAsForget[i] = routed ? 1 : 0;
     labelClass[i] = routed ? 0 : isForget[i] ? 2 : 1;
   }
-  return placebo ? placeboLabels(batch, isForget, routedAsForget, placebo) : { shape: [...batch.shape], isForget, routedAsForget, labelClass };
-}
-
-/**
- * Placebo routing: as many units routed as the true labels would route, but drawn at random among the trained
- * targets that are not U tokens (the U tokens train as unlabelled retain data). Routing then ablates a region
- * trained on random tokens: how much of routing's effect is ablation and extra capacity alone.
- */
-function placeboLabels(batch: LmBatch, isForget: Uint8Array, routed: Uint8Array, rng: Rng): RouteLabels {
-  const count = routed.reduce((a, b) => a + b, 0);
-  const candidates: number[] = [];
-  batch.lossMaskValues.forEach((m, i) => {
-    if (m === 1 && isForget[i] === 0) candidates.push(i);
-  });
-  // A partial Fisher-Yates shuffle: the first `count` candidates after it are the placebo units.
-  for (let k = 0; k < Math.min(count, candidates.length); k++) {
-    const j = k + Math.floor(rng.uniform() * (candidates.length - k));
-    [candidates[k], candidates[j]] = [candidates[j]!, candidates[k]!];
-  }
-  const routedAsForget = new Uint8Array(isForget.length);
-  for (const i of candidates.slice(0, count)) routedAsForget[i] = 1;
-  const labelClass = Uint8Array.from(isForget, (f, i) => (routedAsForget[i] ? 0 : f ? 2 : 1));
-  return { shape: [...batch.shape], isForget, routedAsForget, labelClass };
+  const labels = { shape: [...batch.shape], isForget, routedAsForget, labelClass };
+  // Placebo routing (the routing package's oversight wrapper): random trained non-U targets instead of U tokens.
+  return placebo ? placeboLabels(labels, batch.lossMaskValues, placebo) : labels;
 }
 
 /** The batch as a scheme sees it: token ids, which units are trained, and the vocabulary (ids -> words). */
