@@ -1,24 +1,19 @@
-// `routelab compare [--preset quick|full] [--config FILE] [--plugin FILE]... [--arms a,b,...] [--seeds N]
-// [--workers N] [--out DIR] [--json]`: every arm x seed of the persona experiment as its own run, in parallel
-// workers (default one per core), resumable (a finished cell is not run again), merged into one report with a
-// table and a chart. `--config` is deep-merged over the preset (world, model, arms and their definitions,
-// seeds, ...), so a researcher's own arm, with a plugin scheme loaded by `--plugin`, runs beside the built-in
-// ones through the same cell, evaluation and report.
-import { join } from 'node:path';
+// `routelab compare [--experiment persona|rl] [--preset NAME] [--config FILE] [--plugin FILE]... [--arms a,b,...]
+// [--arm ID]... [--seeds N] [--workers N] [--out DIR] [--json]`: every arm x seed of an experiment (persona, the
+// default, or rl) as its own run, in parallel workers (default one per core), resumable (a finished cell is not
+// run again), merged into one report with a table and a chart. `--config` is deep-merged over the preset
+// (world, model, arms and their definitions, seeds, ...), so a researcher's own arm, with a plugin scheme loaded
+// by `--plugin`, runs beside the built-in ones through the same cell, evaluation and report. What differs
+// between the experiments (the oversight axis, the table and the chart) is in compare/compare_experiments.ts.
+import { join, resolve } from 'node:path';
 import { selectBackend, writeFileAtomic } from '@routelab/core';
 import { loadPlugin } from '@routelab/routing';
-import { resolve } from 'node:path';
-import type { PersonaReportForChart } from '@routelab/persona';
 import { ArmProgressView } from '../compare/arm_progress.ts';
-import { renderCompareChart } from '../compare/compare_chart.ts';
-import { compareTable } from '../compare/compare_table.ts';
-import type { CompareReportJson } from '../compare/compare_table.ts';
+import { findCompareExperiment } from '../compare/compare_experiments.ts';
 import { UsageError } from '../errors.ts';
 import { findExperiment } from '../experiments.ts';
 import { deepMerge, readConfigFile, resolveConfig } from '../runs/config_resolution.ts';
-import { oversightVariants, parseFractions } from '../compare/oversight_axis.ts';
-
-type ArmDefinitionLike = { data: string; scheme?: string; oversight?: { labelFraction?: number; labelNoise?: number } };
+import { parseFractions } from '../compare/oversight_axis.ts';
 import { toJsonText } from '../runs/json_text.ts';
 import { StopController } from '../runs/stop_signals.ts';
 import { collectSweep } from '../sweep/collect.ts';
@@ -27,8 +22,11 @@ import { prepareSweep, sweepPaths } from '../sweep/sweep_dir.ts';
 import { parseCount } from './run.ts';
 
 export interface CompareOptions {
+  experiment?: string;
   preset?: string;
   arms?: string;
+  /** Repeatable --arm, added to --arms. */
+  arm?: string[];
   seeds?: string;
   workers?: string;
   out?: string;
@@ -40,19 +38,23 @@ export interface CompareOptions {
   labelNoise?: string;
 }
 
-/** The arms to run: --arms, else the config's; `none` first (every difference is paired with it, and its cells cache the priors). */
-function parseArms(list: string | undefined, configArms: readonly string[], defined: Record<string, unknown>): string[] {
-  const arms = list ? list.split(',').map((a) => a.trim()).filter(Boolean) : [...configArms];
+/** The arms to run: --arms and --arm, else the config's; `none` first (every difference is paired with it, and its cells cache the priors). */
+function parseArms(list: string | undefined, single: readonly string[], configArms: readonly string[], defined: Record<string, unknown>): string[] {
+  const given = [...(list ? list.split(',') : []), ...single].map((a) => a.trim()).filter(Boolean);
+  const arms = list !== undefined || single.length > 0 ? given : [...configArms];
+  const flag = list !== undefined ? '--arms' : '--arm';
   if (arms.length === 0) throw new UsageError('--arms: give at least one arm');
   const unknown = [...arms, 'none'].filter((a) => !Object.hasOwn(defined, a));
   if (unknown.length) {
-    throw new UsageError(`--arms: unknown arm${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}; defined: ${Object.keys(defined).join(', ')}`);
+    throw new UsageError(`${flag}: unknown arm${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `"${a}"`).join(', ')}; defined: ${Object.keys(defined).join(', ')}`);
   }
   return ['none', ...new Set(arms.filter((a) => a !== 'none'))];
 }
 
 export async function compareCommand(options: CompareOptions): Promise<void> {
-  const experiment = findExperiment('persona');
+  const experimentId = options.experiment ?? 'persona';
+  const kind = findCompareExperiment(experimentId);
+  const experiment = findExperiment(experimentId);
   const preset = options.preset ?? experiment.defaultPreset;
   if (!Object.hasOwn(experiment.presets, preset)) {
     throw new UsageError(`--preset: unknown preset "${preset}"; known: ${Object.keys(experiment.presets).join(', ')}`);
@@ -65,29 +67,30 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   let fileConfig = options.config !== undefined ? await readConfigFile(options.config) : {};
   // Checked whole (every arm's scheme and scheme config) before any directory is made.
   const resolved = await resolveConfig(experiment, { preset, ...(options.config !== undefined ? { configFile: options.config } : {}) });
-  const base = resolved.config as { arms: string[]; seeds: number; armDefinitions: Record<string, ArmDefinitionLike>; oversight: { labelFraction: number; labelNoise: number } };
-  const chosen = parseArms(options.arms, base.arms, base.armDefinitions);
-  const axis = oversightVariants(chosen, base.armDefinitions, base.oversight, fractions, noises);
+  const base = resolved.config as { arms: string[]; seeds: number; armDefinitions: Record<string, unknown> };
+  const chosen = parseArms(options.arms, options.arm ?? [], base.arms, base.armDefinitions);
+  const axis = kind.axis(chosen, resolved.config as Record<string, unknown>, { ...(fractions ? { oversight: fractions } : {}), ...(noises ? { labelNoise: noises } : {}) });
   const arms = axis.arms;
   if (Object.keys(axis.armDefinitions).length > 0) {
     fileConfig = deepMerge(fileConfig, { armDefinitions: axis.armDefinitions }) as Record<string, unknown>;
   }
   const seeds = parseCount('--seeds', options.seeds, { min: 1 }) ?? base.seeds;
   const workers = parseCount('--workers', options.workers, { min: 1 });
-  const dir = options.out ?? join('runs', `compare-${preset}`);
+  // persona keeps its directory name; other experiments' default directories carry their id.
+  const dir = options.out ?? join('runs', experimentId === 'persona' ? `compare-${preset}` : `compare-${experimentId}-${preset}`);
   const out = options.json ? process.stderr : process.stdout;
   // Resolve `auto` once here rather than in every cell (each would measure every backend again).
   const backend = await selectBackend(options.backend ?? 'auto');
   out.write(`backend: ${backend.chosen} (${backend.reason})\n`);
   const spec = {
-    experiment: 'persona',
+    experiment: experimentId,
     preset,
     config: fileConfig,
     grid: { arm: arms, seed: Array.from({ length: seeds }, (_, i) => i) },
     backend: backend.chosen,
   };
   const sweep = await prepareSweep(dir, spec, experiment, { allowChangedSpec: true });
-  out.write(`routelab compare: ${arms.length} arms x ${seeds} seed${seeds === 1 ? '' : 's'} (${preset}) in ${dir}\n`);
+  out.write(`routelab compare${experimentId === 'persona' ? '' : ` --experiment ${experimentId}`}: ${arms.length} arms x ${seeds} seed${seeds === 1 ? '' : 's'} (${preset}) in ${dir}\n`);
   const armOf = (id: string) => /^arm=([^,]*)/.exec(id)?.[1] ?? id;
   const view = new ArmProgressView(arms, seeds, out, armOf);
   const stop = new StopController({
@@ -117,25 +120,14 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
     stop.dispose();
   }
   const merged = await collectSweep(sweep, experiment);
-  const json = merged.json as unknown as CompareReportJson & PersonaReportForChart;
   const paths = sweepPaths(sweep.dir);
-  let table = '';
-  let chartNote = '';
-  if (Array.isArray(json.arms) && json.results) {
-    table = compareTable(json);
-    try {
-      const chart = await renderCompareChart(json);
-      await writeFileAtomic(join(sweep.dir, 'chart.svg'), new TextEncoder().encode(chart.svg));
-      await writeFileAtomic(join(sweep.dir, 'chart.png'), chart.png);
-      chartNote = '![Which method suppresses the unwanted trait, and what it costs](chart.png)\n\n';
-    } catch (err) {
-      chartNote = `(chart not drawn: ${(err as Error).message})\n\n`;
-    }
-  }
-  const markdown = `# routelab compare (${preset}, ${seeds} seed${seeds === 1 ? '' : 's'})\n\n${table}\n\n${chartNote}${merged.markdown}`;
+  const { table, chart } = await kind.present(merged.json, sweep.dir);
+  const chartNote = !chart ? '' : 'alt' in chart ? `![${chart.alt}](chart.png)\n\n` : `(chart not drawn: ${chart.error})\n\n`;
+  const title = `routelab compare${experimentId === 'persona' ? '' : ` --experiment ${experimentId}`}`;
+  const markdown = `# ${title} (${preset}, ${seeds} seed${seeds === 1 ? '' : 's'})\n\n${table}\n\n${chartNote}${merged.markdown}`;
   await writeFileAtomic(paths.reportMarkdown, new TextEncoder().encode(markdown));
   await writeFileAtomic(paths.reportJson, new TextEncoder().encode(toJsonText({ ...merged.json, table: table || null })));
   if (options.json) process.stdout.write(`${toJsonText({ ...merged.json })}\n`);
-  else out.write(`\n${table || merged.markdown}\n\nReport: ${paths.reportMarkdown}${chartNote ? `, chart: ${join(sweep.dir, 'chart.png')}` : ''}\n`);
+  else out.write(`\n${table || merged.markdown}\n\nReport: ${paths.reportMarkdown}${chart && 'alt' in chart ? `, chart: ${join(sweep.dir, 'chart.png')}` : ''}\n`);
   if (stopped) process.exitCode = 130;
 }

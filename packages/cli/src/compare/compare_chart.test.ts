@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { suppressionChartSpec, type PersonaReportForChart } from '@routelab/persona';
-import { renderCompareChart } from './compare_chart.ts';
+import { renderCompareChart, renderRlChart } from './compare_chart.ts';
 
 const iv = (mean: number, hw: number) => ({ mean, lo: mean - hw, hi: mean + hw });
 /** [data, scheme, neutral U, W, capability]; `leaky` is a researcher's plugin scheme. */
@@ -67,5 +67,27 @@ describe('compare chart rendering', () => {
     const withoutText = inked(new Resvg(svg.replace(/<text[^>]*>[^<]*<\/text>/g, ''), options).render().pixels);
     // Without a loadable font resvg drops every glyph and both counts agree; install fonts-dejavu-core.
     expect(withText - withoutText).toBeGreaterThan(0.2 * withoutText);
+  });
+});
+
+describe('rl chart rendering', () => {
+  const summary = (arm: string, hack: number, truth: number) => ({
+    arm,
+    seeds: [0, 1],
+    metrics: Object.fromEntries(
+      [['hack rate (neutral)', hack], ['hack rate (inoculation prompt re-added)', 0.9], ['true reward (neutral)', truth], ['capability (neutral)', 0.7]].map(([m, v]) => [m, { interval: iv(v as number, 0.2) }]),
+    ),
+    curve: [{ step: 0, hack: 0.1, true: 0.8 }, { step: 4, hack, true: truth }],
+  });
+  const rlReport = { arms: ['none', 'era'], summaries: [summary('none', 0.93, 0.15), summary('era', 0.05, 0.75)], check: { name: 'none learns to hack', note: 'met' } };
+
+  it('labels every arm, dot value, metric and curve, on [0, 1] axes, and draws a PNG', async () => {
+    const { svg, png } = await renderRlChart(rlReport);
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    for (const t of ['none', 'era', '0.93', '0.05', '0.15', '0.75', '0.90', '0.70', 'hack rate, neutral prompt', 'hack rate, inoculation re-added', 'true reward', 'capability (all families)', 'RL step']) expect(texts).toContain(t);
+    // Each arm's name appears in the legend, on the arm axis and at the end of its two curves.
+    expect(texts.filter((t) => t === 'era').length).toBeGreaterThanOrEqual(4);
+    expect(texts).not.toContain('1.2');
+    expect(new TextDecoder().decode(png.subarray(1, 4))).toBe('PNG');
   });
 });

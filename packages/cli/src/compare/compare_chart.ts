@@ -5,13 +5,23 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
-import { suppressionChartSpec } from '@routelab/persona';
-import type { PersonaReportForChart } from '@routelab/persona';
+import { rlChartSpec, suppressionChartSpec } from '@routelab/persona';
+import type { PersonaReportForChart, RlReportForChart } from '@routelab/persona';
 
 const CHART_FONT = 'DejaVu Sans';
 
 export async function renderCompareChart(report: PersonaReportForChart): Promise<{ svg: string; png: Uint8Array }> {
-  const spec = compile(suppressionChartSpec(report) as unknown as TopLevelSpec).spec;
+  return renderChartSpec(suppressionChartSpec(report));
+}
+
+/** The rl experiment's chart (per-arm deployed rates, and the curves against RL step). */
+export async function renderRlChart(report: RlReportForChart): Promise<{ svg: string; png: Uint8Array }> {
+  return renderChartSpec(rlChartSpec(report));
+}
+
+/** Any Vega-Lite spec to SVG and PNG, as every compare chart is drawn. */
+export async function renderChartSpec(vegaLite: Record<string, unknown>): Promise<{ svg: string; png: Uint8Array }> {
+  const spec = compile(vegaLite as unknown as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

@@ -2,7 +2,7 @@
 // wanted trait W, capability and retain loss, under the neutral and inoculation prompts and after the
 // relearning attack; each a mean with its 95% interval and, beside it, the seed-paired difference from none.
 
-interface Iv {
+export interface Iv {
   mean: number;
   lo: number;
   hi: number;
@@ -18,9 +18,9 @@ export interface CompareReportJson {
 }
 
 // mean [lo, hi]: rate intervals are clipped to [0, 1], so a half-width would not describe them.
-const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} [${i.lo.toFixed(2)}, ${i.hi.toFixed(2)}]` : `${i.mean.toFixed(2)} (n=1)`) : '-');
+export const fmt = (i: Iv | null | undefined) => (i ? (i.n > 1 ? `${i.mean.toFixed(2)} [${i.lo.toFixed(2)}, ${i.hi.toFixed(2)}]` : `${i.mean.toFixed(2)} (n=1)`) : '-');
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
-const fmtDiff = (d: Iv | null | undefined) =>
+export const fmtDiff = (d: Iv | null | undefined) =>
   !d ? '' : d.n > 1 ? ` (Δ ${signed(d.mean)} ± ${d.halfWidth.toFixed(2)}${d.significant ? '*' : ''})` : ` (Δ ${signed(d.mean)}, n=1)`;
 
 export const COMPARE_COLUMNS: { title: string; cond?: string; metric?: string; pick?: 'retainLoss' | 'relearning' }[] = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { oversightVariants, parseFractions } from './oversight_axis.ts';
+import { oversightVariants, parseFractions, rlOversightVariants } from './oversight_axis.ts';
 
 const defs = {
   none: { data: 'none', scheme: 'none' },
@@ -31,5 +31,26 @@ describe('compare --oversight / --label-noise', () => {
     expect(() => parseFractions('--oversight', '1,1.5')).toThrow(/--oversight: expected comma-separated fractions in \[0, 1\], got "1,1.5"/);
     expect(() => parseFractions('--label-noise', 'x')).toThrow(/--label-noise/);
     expect(() => parseFractions('--oversight', '0.5,')).toThrow(/--oversight/);
+  });
+});
+
+describe('compare --experiment rl --oversight', () => {
+  const rlDefs = {
+    none: { flagged: 'keep', scheme: 'none' },
+    'ip-on-policy': { flagged: 'keep', scheme: 'none', prompt: { rollout: 'specific' } },
+    penalty: { flagged: 'penalty', scheme: 'none', penalty: 1 },
+    era: { flagged: 'keep', scheme: 'era', description: 'ERA', oversight: { recall: 1, falsePositiveRate: 0.05 } },
+  };
+  const monitor = { recall: 1, falsePositiveRate: 0 };
+
+  it('adds a recall variant to the arms that read the monitor (penalty, filter, routing), keeping their false-positive rate', () => {
+    const { arms, armDefinitions } = rlOversightVariants(['none', 'ip-on-policy', 'penalty', 'era'], rlDefs, monitor, [1, 0.1, 0.01]);
+    expect(arms).toEqual(['none', 'ip-on-policy', 'penalty', 'penalty_r0.1', 'penalty_r0.01', 'era', 'era_r0.1', 'era_r0.01']);
+    expect(armDefinitions['era_r0.01']).toMatchObject({ scheme: 'era', oversight: { recall: 0.01, falsePositiveRate: 0.05 }, description: 'ERA (monitor recall 0.01)' });
+    expect(armDefinitions['penalty_r0.1']!.oversight).toEqual({ recall: 0.1, falsePositiveRate: 0 });
+  });
+
+  it('changes nothing without the flag', () => {
+    expect(rlOversightVariants(['none', 'era'], rlDefs, monitor, undefined)).toEqual({ arms: ['none', 'era'], armDefinitions: {} });
   });
 });

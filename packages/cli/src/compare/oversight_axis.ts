@@ -50,3 +50,42 @@ export function oversightVariants(
   }
   return { arms: out, armDefinitions: extra };
 }
+
+interface RlArmDef {
+  flagged?: string;
+  scheme?: string;
+  oversight?: { recall?: number; falsePositiveRate?: number };
+  [key: string]: unknown;
+}
+
+/** An rl arm reads the monitor when it penalises or drops flagged rollouts, or routes the flagged tokens. */
+const readsMonitor = (def: RlArmDef) => (def.flagged !== undefined && def.flagged !== 'keep') || (def.scheme !== undefined && def.scheme !== 'none');
+
+/**
+ * The rl experiment's oversight axis (`compare --experiment rl --oversight 1,0.1,0.01`): every arm that reads
+ * the monitor gets one variant per monitor recall other than its own (`era_r0.1`: `oversight.recall` 0.1, its
+ * false-positive rate kept), right after it; arms that ignore the monitor are not repeated.
+ */
+export function rlOversightVariants(
+  arms: readonly string[],
+  definitions: Readonly<Record<string, RlArmDef>>,
+  monitor: { recall: number; falsePositiveRate: number },
+  recalls: readonly number[] | undefined,
+): { arms: string[]; armDefinitions: Record<string, RlArmDef> } {
+  if (!recalls) return { arms: [...arms], armDefinitions: {} };
+  const out: string[] = [];
+  const extra: Record<string, RlArmDef> = {};
+  for (const name of arms) {
+    out.push(name);
+    const def = definitions[name]!;
+    if (!readsMonitor(def)) continue;
+    const own = { ...monitor, ...def.oversight };
+    for (const recall of recalls) {
+      if (recall === own.recall) continue;
+      const variant = `${name}_r${recall}`;
+      extra[variant] = { ...def, oversight: { ...own, recall }, description: `${String(def['description'] ?? name)} (monitor recall ${recall})` };
+      out.push(variant);
+    }
+  }
+  return { arms: out, armDefinitions: extra };
+}
