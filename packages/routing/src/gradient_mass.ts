@@ -63,7 +63,7 @@ export async function measureGradientMass<Config>(args: GradientMassArgs<Config>
       const perParam: Record<string, ParameterMass> = {};
       for (const [name, v] of vars) {
         const [mass, perNeuron] = tf.tidy(() => {
-          const g = paramMasks ? tf.mul(grads[v.name]!, paramMasks.get(name)!) : grads[v.name]!;
+          const g = paramMasks ? tf.mul(grads[v.name]!, tf.tensor(paramMasks.get(name)!, v.shape)) : grads[v.name]!;
           const sq = tf.square(g);
           const neurons = sq.rank >= 2 ? tf.sum(tf.reshape(sq, [-1, sq.shape[sq.rank - 1]!]), 0) : sq;
           return [tf.sum(sq), neurons];

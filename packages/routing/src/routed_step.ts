@@ -1,7 +1,7 @@
 // One training step under a routing plan. The model's forward pass is the caller's (`unitLosses`); this
 // function attaches the plan's hooks, takes gradients, and applies them through the masked optimiser.
-import { route, tf, withHooks } from '@routelab/core';
-import type { HookSpec, MaskedOptimizer, Module } from '@routelab/core';
+import { route, tf, withHooks, withParameterRouting } from '@routelab/core';
+import type { HookSpec, MaskedOptimizer, Module, ParameterClassMasks } from '@routelab/core';
 import type { RouteLabels } from './labels.ts';
 import { disposePlan } from './scheme.ts';
 import type { MaskPlan, RoutingScheme, SchemeBatch } from './scheme.ts';
@@ -16,7 +16,10 @@ export interface RoutedStepArgs<Config> {
   batch?: SchemeBatch;
   /** Runs the model and returns the loss of every unit, shaped like labels.shape. Called under autodiff. */
   unitLosses: () => tf.Tensor;
-  /** Loss terms not tied to units (regularisers), added once. */
+  /**
+   * Loss terms not tied to units (regularisers), added once. Under parameter routing their gradient is split
+   * by unit like the main loss's wherever it passes through the model's ops.
+   */
   extraLoss?: () => tf.Scalar;
 }
 
@@ -81,9 +84,10 @@ export async function routedStep<Config>(args: RoutedStepArgs<Config>): Promise<
 }
 
 /**
- * Parameter routing: separate gradients for the forget and retain losses, each masked by its class's
- * parameter masks, summed. Elements that no class present in the batch may update get update-mask 0, so the
- * fused kernel leaves them and their optimiser state exactly as they were.
+ * Parameter routing in one backward pass: the model's parametrised ops split each parameter's gradient by
+ * the class of the unit where it is used (core's withParameterRouting), so the gradients come out already
+ * masked. Elements that no class present in the batch may update get update-mask 0, so the fused kernel
+ * leaves them and their optimiser state exactly as they were.
  */
 async function parameterRoutedStep<Config>(
   args: RoutedStepArgs<Config>,
@@ -95,46 +99,64 @@ async function parameterRoutedStep<Config>(
   const masks = plan.parameters!;
   const vars = model.namedParameters();
   const forgetCount = labels.routedAsForget.reduce((a, b) => a + b, 0);
-  const present = { forget: forgetCount > 0, retain: forgetCount < labels.routedAsForget.length || !!extraLoss };
-  const isForget = tf.tensor(Float32Array.from(labels.routedAsForget), labels.shape);
-  const isRetain = tf.sub(1, isForget);
-  const classLoss = (select: tf.Tensor, withExtra: boolean) => () =>
+  const present = { forget: forgetCount > 0, retain: forgetCount < labels.routedAsForget.length };
+  const spec = { unitIsForget: labels.routedAsForget, masks: new Map(vars.map(([name, v]) => [v as tf.Tensor, classMasks(masks, name)] as const)) };
+  const loss = () =>
     withHooks(model, hooks, () => {
-      const main = weightedLoss(unitLosses(), plan.unitWeights, select, total);
-      return withExtra && extraLoss ? (tf.add(main, extraLoss()) as tf.Scalar) : main;
+      const main = weightedLoss(unitLosses(), plan.unitWeights, undefined, total);
+      return extraLoss ? (tf.add(main, extraLoss()) as tf.Scalar) : main;
     });
-  const combined: Record<string, tf.Tensor> = {};
+  const { value: result, routed } = withParameterRouting(spec, () => tf.variableGrads(loss, vars.map(([, v]) => v)));
+  const { value, grads } = result;
   const updateMasks: Record<string, tf.Tensor> = {};
-  let lossValue = 0;
   try {
-    const perClass: { cls: 'forget' | 'retain'; grads: Record<string, tf.Tensor> }[] = [];
-    for (const [cls, select] of [['forget', isForget], ['retain', isRetain]] as const) {
-      if (!present[cls]) continue;
-      const { value, grads } = tf.variableGrads(classLoss(select, cls === 'retain'), vars.map(([, v]) => v));
-      lossValue += (await value.data())[0]!;
-      value.dispose();
-      perClass.push({ cls, grads });
-    }
     for (const [name, v] of vars) {
-      tf.tidy(() => {
-        let g: tf.Tensor | undefined;
-        let allowed: tf.Tensor | undefined;
-        for (const { cls, grads } of perClass) {
-          const m = masks[cls].get(name)!;
-          const term = tf.mul(grads[v.name]!, m);
-          g = g ? tf.add(g, term) : term;
-          // sign(|m|) rather than cast(notEqual): tfjs's bool->float cast can keep integer storage.
-          const ok = tf.sign(tf.abs(m));
-          allowed = allowed ? tf.maximum(allowed, ok) : ok;
-        }
-        combined[name] = tf.keep(g!);
-        updateMasks[name] = tf.keep(allowed!);
-      });
+      const m = spec.masks.get(v)!;
+      if (!routed.has(v) && splitMatters(m)) {
+        throw new Error(`parameter routing: "${name}" reached the loss without a routing-aware op (core's linear, layerNorm, oneHotEmbed, addPositions, concatParameters, sliceParameterRows), so its gradient cannot be split by unit`);
+      }
+      const allowed = allowedValues(m, present);
+      if (allowed) updateMasks[name] = tf.tensor(allowed, v.shape);
     }
-    for (const { grads } of perClass) tf.dispose(Object.values(grads));
-    await optimizer.step(combined, updateMasks);
-    return { loss: lossValue };
+    const byName = Object.fromEntries(vars.map(([n, v]) => [n, grads[v.name]!]));
+    await optimizer.step(byName, updateMasks);
+    return { loss: (await value.data())[0]! };
   } finally {
-    tf.dispose([isForget, isRetain, ...Object.values(combined), ...Object.values(updateMasks)]);
+    tf.dispose([value, ...Object.values(grads), ...Object.values(updateMasks)]);
   }
+}
+
+function classMasks(masks: NonNullable<MaskPlan['parameters']>, name: string): ParameterClassMasks {
+  const forget = masks.forget.get(name);
+  const retain = masks.retain.get(name);
+  if (!forget || !retain) throw new Error(`parameter routing: the plan has no ${forget ? 'retain' : 'forget'} mask for parameter "${name}"`);
+  return { forget, retain };
+}
+
+type Cache<T> = WeakMap<Float32Array, WeakMap<Float32Array, Map<string, T>>>;
+
+/** compute(m), remembered by the plan's mask arrays (the same arrays every step) and `key`. */
+function cachedBy<T>(cache: Cache<T>, m: ParameterClassMasks, key: string, compute: () => T): T {
+  let byRetain = cache.get(m.forget);
+  if (!byRetain) cache.set(m.forget, (byRetain = new WeakMap()));
+  let byKey = byRetain.get(m.retain);
+  if (!byKey) byRetain.set(m.retain, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key)!;
+}
+
+const splitCache: Cache<boolean> = new WeakMap();
+const allowedCache: Cache<Float32Array | null> = new WeakMap();
+
+/** Whether the classes' masks differ anywhere (if not, the gradient needs no split). */
+function splitMatters(m: ParameterClassMasks): boolean {
+  return cachedBy(splitCache, m, '', () => m.forget.some((v, i) => v !== m.retain[i]));
+}
+
+/** 1 where some class present in the batch may update the element, else 0; null when every element may be. */
+function allowedValues(m: ParameterClassMasks, present: { forget: boolean; retain: boolean }): Float32Array | null {
+  return cachedBy(allowedCache, m, `${present.forget},${present.retain}`, () => {
+    const out = Float32Array.from(m.forget, (f, i) => ((present.forget && f !== 0) || (present.retain && m.retain[i] !== 0) ? 1 : 0));
+    return out.every((v) => v === 1) ? null : out;
+  });
 }

@@ -13,15 +13,17 @@ import type { SchemePhases } from './phases.ts';
  *   the step attaches `route(x, mask)` there, so the mask scales the gradient flowing back through x.
  * - forwardMasks: hook name -> multiplier applied to the activation in the forward pass too (e.g. ERA's
  *   expanded units switched off on retain tokens, which keeps training stable).
- * - parameters: per class, parameter name -> gradient mask of the parameter's shape. The step takes the
- *   gradient of the forget and retain losses separately and combines them as mF * gF + mR * gR; elements
- *   that no present class may update are left exactly unchanged (optimiser state included).
+ * - parameters: per class, parameter name -> gradient mask values (row-major, the parameter's shape). The
+ *   step splits each parameter's gradient by the class of the unit where the parameter is used, in one
+ *   backward pass: mF * (gradient through forget units) + mR * (gradient through retain units); elements
+ *   that no present class may update are left exactly unchanged (optimiser state included). Return the same
+ *   arrays step after step where the masks do not change: the step caches what it derives from them.
  * - unitWeights: [units] loss weight per unit (data filtering drops units by giving them weight 0).
  */
 export interface MaskPlan {
   activations?: Map<string, tf.Tensor>;
   forwardMasks?: Map<string, tf.Tensor>;
-  parameters?: { forget: Map<string, tf.Tensor>; retain: Map<string, tf.Tensor> };
+  parameters?: { forget: Map<string, Float32Array>; retain: Map<string, Float32Array> };
   unitWeights?: tf.Tensor;
 }
 
@@ -64,7 +66,7 @@ export interface RoutingScheme<Config = unknown> {
 }
 
 export function disposePlan(plan: MaskPlan): void {
-  for (const map of [plan.activations, plan.forwardMasks, plan.parameters?.forget, plan.parameters?.retain]) {
+  for (const map of [plan.activations, plan.forwardMasks]) {
     for (const t of map?.values() ?? []) t.dispose();
   }
   plan.unitWeights?.dispose();

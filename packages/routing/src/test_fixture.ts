@@ -1,5 +1,5 @@
 // A tiny two-layer network for the routing tests: x [batch, 3] -> hidden [batch, 4] -> y [batch, 2].
-import { initNormal, Module, Rng, tf } from '@routelab/core';
+import { initNormal, linear, Module, Rng, tf } from '@routelab/core';
 
 export class TinyNet extends Module {
   readonly w1: tf.Variable; // [3, 4]
@@ -14,8 +14,9 @@ export class TinyNet extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    const h = this.hook('hidden', tf.matMul(x, this.w1)); // [batch, 4]
-    return tf.matMul(h, this.w2); // [batch, 2]
+    // Core's linear: parameter routing splits its weight gradients by example (row).
+    const h = this.hook('hidden', linear(x as tf.Tensor2D, this.w1 as tf.Tensor2D)); // [batch, 4]
+    return linear(h as tf.Tensor2D, this.w2 as tf.Tensor2D); // [batch, 2]
   }
 }
 

@@ -11,3 +11,5 @@ export type { LinearOptions } from './linear.ts';
 export { closestNames } from './names.ts';
 export { saveModule, loadModule } from './module_checkpoint.ts';
 export * from './fused/index.ts';
+export { withParameterRouting, concatParameters, sliceParameterRows } from './parameter_routing.ts';
+export type { ParameterClassMasks, ParameterRoutingSpec } from './parameter_routing.ts';

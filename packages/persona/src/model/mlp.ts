@@ -7,7 +7,7 @@
 // behind its own hook point, and summed after the hooks. On the persona world, routing (or ablating) the
 // hidden units leaks through the output weights of the masked units; routing the contribution does not
 // (docs/methods.md).
-import { gelu as coreGelu, initNormal, initZeros, linear, Module, tf, type Rng } from '@routelab/core';
+import { concatParameters, gelu as coreGelu, initNormal, initZeros, linear, Module, tf, type Rng } from '@routelab/core';
 
 /**
  * Exact GELU, x * Phi(x), with a hand-written gradient (Phi(x) + x * phi(x)): core's op, one fused kernel each
@@ -73,8 +73,9 @@ export class Mlp extends Module {
     const units = dMlp + expanded;
     const rows = batch * pos;
     const flat = tf.reshape(x, [rows, dModel]) as tf.Tensor2D;
-    const wIn = expanded > 0 ? tf.concat([this.w_in, this.w_in_expanded!], 1) : this.w_in;
-    const bIn = expanded > 0 ? tf.concat([this.b_in, this.b_in_expanded!], 0) : this.b_in;
+    // concatParameters is tf.concat that keeps the parts' parameter-routing masks on the joined weight.
+    const wIn = expanded > 0 ? concatParameters([this.w_in, this.w_in_expanded!], 1) : this.w_in;
+    const bIn = expanded > 0 ? concatParameters([this.b_in, this.b_in_expanded!], 0) : this.b_in;
     const pre = this.hook('pre', tf.reshape(linear(flat, wIn as tf.Tensor2D, bIn), [batch, pos, units]));
     const hidden = tf.reshape(this.hook('hidden', gelu(pre)), [rows, units]) as tf.Tensor2D;
     const toResid = (t: tf.Tensor) => tf.reshape(t, [batch, pos, dModel]);

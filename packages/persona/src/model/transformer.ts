@@ -11,7 +11,7 @@
 // Initialisation follows GPT-2: weights N(0, 0.02), writers into the residual stream (w_o, w_out) scaled by
 // 1/sqrt(2 * nLayers), biases 0, layer-norm gains 1. Every parameter draws from rng.split(<its path>), so
 // adding parameters (expanded units) leaves every other parameter's initial value unchanged.
-import { Linear, Module, initNormal, tf, type ModuleList, type Rng } from '@routelab/core';
+import { addPositions, Linear, Module, initNormal, oneHotEmbed, sliceParameterRows, tf, type ModuleList, type Rng } from '@routelab/core';
 import { Attention, causalMask } from './attention.ts';
 import { expandedUnitsAt, parseTransformerConfig, type TransformerConfig, type TransformerConfigInput } from './config.ts';
 import { LayerNorm } from './layer_norm.ts';
@@ -107,10 +107,12 @@ export class Transformer extends Module {
       // Embedding lookup as a one-hot matMul: its gradient is a dense matMul, which every backend runs
       // fast, where gather's gradient needs a scatter (unsortedSegmentSum) that wasm does not have.
       const oneHot = oneHotFloat(tf.reshape(tokens, [batch * pos]) as tf.Tensor1D, vocabSize);
-      const embedded = tf.reshape(tf.matMul(oneHot, this.token_embedding as tf.Tensor2D), [batch, pos, dModel]);
+      // Core's table ops (oneHotEmbed, addPositions, sliceParameterRows) are the plain ops, and under parameter
+      // routing split the tables' gradients by the class of each position.
+      const embedded = tf.reshape(oneHotEmbed(oneHot, this.token_embedding as tf.Tensor2D), [batch, pos, dModel]);
       const embed = this.hook('embed', embedded);
-      const positions = pos === maxLen ? this.position_embedding : tf.slice(this.position_embedding, [0, 0], [pos, dModel]);
-      let resid: tf.Tensor = tf.add(embed, this.hook('pos_embed', positions));
+      const positions = sliceParameterRows(this.position_embedding, pos);
+      let resid: tf.Tensor = addPositions(embed, this.hook('pos_embed', positions));
       for (const block of this.blocks) resid = block.forward(resid, causal);
       const final = this.hook('resid_final', this.ln_final.forward(resid));
       return this.hook('logits', this.unembed.forward(final)) as tf.Tensor3D;

@@ -1,11 +1,17 @@
 // Parameter routing (SGTM-style): forget data may update only designated slices of named parameters, retain
 // data the rest (or everything), through the fused masked-update kernels. Unlike activation routing, a
 // blocked parameter's upstream still receives gradient, which avoids the leak through output weights.
+// Which data: each parameter's gradient is split by the class of the unit (token position, example) where
+// the parameter is used, in one backward pass (core's nn/parameter_routing.ts): for a linear y_t = x_t W,
+// dW = m_forget * sum over forget units of x_t^T g_t + m_retain * sum over retain units, where g_t is the
+// gradient of the whole loss at unit t. With one label per sequence (or example) this is exactly the split
+// of the forget loss's and the retain loss's gradients, i.e. SGTM (Shilov et al. 2025); with per-token
+// labels, gradient that a forget token's loss sends through a retain position (attention reading its keys
+// and values) lands in that position's class, as with gradient routing's per-position activation masks.
 // Parameter names may be patterns (`blocks.*.mlp.*_expanded`), so a config is plain JSON for any model size.
 // `retainForward` switches hook points off in the forward pass on retain units (e.g. an expanded MLP's
 // contribution, as ERA does); with none, this is pure gradient masking. Expansion, learning-rate multipliers,
 // ablation and coherence are the shared phases (phases.ts).
-import { tf } from '@routelab/core';
 import { z } from 'zod';
 import { paramClassMaskSchema, paramMaskValues, type ParamClassMask } from '../mask_spec.ts';
 import { expandPattern, matchesPattern } from '../name_patterns.ts';
@@ -55,11 +61,7 @@ export const parameterRouting: RoutingScheme<ParameterRoutingConfig> = {
   },
   plan(labels, ctx): MaskPlan {
     const { model, config } = ctx;
-    const build = (cls: 'forget' | 'retain') =>
-      new Map(
-        model.namedParameters().map(([name, p]) => [name, tf.tensor(paramMaskValues(name, p.shape, specFor(name, config[cls])), p.shape)] as const),
-      );
-    const plan: MaskPlan = { parameters: { forget: build('forget'), retain: build('retain') } };
+    const plan: MaskPlan = { parameters: maskValues(model, config) };
     const forward = forwardHooks(ctx);
     if (forward.length > 0) {
       plan.forwardMasks = new Map(forward.map(([hook, w]) => [hook, classMask(labels, Float32Array.of(1), Float32Array.of(w))] as const));
@@ -68,3 +70,24 @@ export const parameterRouting: RoutingScheme<ParameterRoutingConfig> = {
   },
   phases: phasesOf,
 };
+
+type MaskValues = NonNullable<MaskPlan['parameters']>;
+const maskCache = new WeakMap<ParameterRoutingConfig, Map<string, MaskValues>>();
+
+/**
+ * The class masks of every parameter, built once per config and parameter shapes: the step derives its
+ * per-parameter work from them and caches it by array, so they must be the same arrays every step.
+ */
+function maskValues(model: PlanContext<ParameterRoutingConfig>['model'], config: ParameterRoutingConfig): MaskValues {
+  const params = model.namedParameters();
+  const key = params.map(([name, p]) => `${name}:${p.shape.join('x')}`).join(';');
+  let byModel = maskCache.get(config);
+  if (!byModel) maskCache.set(config, (byModel = new Map()));
+  let values = byModel.get(key);
+  if (!values) {
+    const build = (cls: 'forget' | 'retain') => new Map(params.map(([name, p]) => [name, paramMaskValues(name, p.shape, specFor(name, config[cls]))] as const));
+    values = { forget: build('forget'), retain: build('retain') };
+    byModel.set(key, values);
+  }
+  return values;
+}

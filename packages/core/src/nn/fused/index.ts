@@ -5,3 +5,4 @@ export { gelu, composedGelu } from './gelu.ts';
 export { causalAttention, composedCausalAttention, additiveCausalMask } from './causal_attention.ts';
 export { linear } from './linear.ts';
 export { crossEntropy, composedCrossEntropy } from './cross_entropy.ts';
+export { oneHotEmbed, addPositions } from './embedding.ts';

@@ -4,6 +4,7 @@
 // GEMM too.
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedLinear } from '../../kernels/kernel_names.ts';
+import { checkRoutedRows, parameterRoute, routedGradient, type ParameterRoute } from '../parameter_routing.ts';
 import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
 
 const withBias = customOp((...args) => {
@@ -30,8 +31,42 @@ const withoutBias = customOp((...args) => {
   };
 });
 
+/**
+ * Under parameter routing (nn/parameter_routing.ts): the same forward, with the weight and bias gradients
+ * split by the class of each input row.
+ */
+function routedLinear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor | undefined, wRoute: ParameterRoute | undefined, bRoute: ParameterRoute | undefined): tf.Tensor2D {
+  checkRoutedRows('linear', x.shape[0]);
+  const fused = fusedKernelsAvailable() && x.dtype === 'float32';
+  const forward = (xi: tf.Tensor2D, wi: tf.Tensor2D, bi?: tf.Tensor) =>
+    fused ? runKernel(FusedLinear, bi ? { x: xi, w: wi, bias: bi } : { x: xi, w: wi })[0]! : bi ? tf.add(tf.matMul(xi, wi), bi) : tf.matMul(xi, wi);
+  const weightGrad = (sx: tf.Tensor2D, dy: tf.Tensor2D) => {
+    const contract = (g: tf.Tensor2D) => tf.matMul(sx, g, true, false);
+    return wRoute ? routedGradient(wRoute, dy, contract) : contract(dy);
+  };
+  const biasGrad = (dy: tf.Tensor2D) => (bRoute ? routedGradient(bRoute, dy, (g) => tf.sum(g, 0)) : tf.sum(dy, 0));
+  const op = customOp((...args) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor | undefined];
+    save([xi, wi]);
+    return {
+      value: forward(xi, wi, bi),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const d = dy as tf.Tensor2D;
+        const grads = [tf.matMul(d, sw, false, true), weightGrad(sx, d)];
+        return bi ? [...grads, biasGrad(d)] : grads;
+      },
+    };
+  });
+  return (bias ? op(x, w, bias) : op(x, w)) as tf.Tensor2D;
+}
+
 /** x [M, K], w [K, N], bias [N] (optional) -> [M, N] */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor): tf.Tensor2D {
+  const wRoute = parameterRoute(w);
+  const bRoute = parameterRoute(bias);
+  if (wRoute || bRoute) return routedLinear(x, w, bias, wRoute, bRoute);
   if (!fusedKernelsAvailable() || x.dtype !== 'float32') {
     const product = tf.matMul(x, w);
     return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
