@@ -54,6 +54,7 @@ export function resolveArms(config: ArmsConfig): PersonaArm[] {
       scheme: def.scheme,
       schemeConfig: def.schemeConfig,
       oversight: def.oversight ?? config.oversight,
+      train: def.train,
       ...(def.earlyStopping ? { earlyStopping: def.earlyStopping } : {}),
       ...(def.unlearn ? { unlearn: def.unlearn } : {}),
     };
@@ -145,7 +146,8 @@ export function checkArms<Def extends { scheme: string; schemeConfig: unknown }>
 }
 
 /** The persona experiment's own arm checks: RMU's layer and parameter patterns. */
-export const checkUnlearning: ArmCheck<ArmDefinition> = (name, def, at, _phases, skeleton) => {
+export const checkUnlearning: ArmCheck<ArmDefinition> = (name, def, at, phases, skeleton) => {
+  if (!def.train) return checkUntrained(name, def, at, phases);
   if (!def.unlearn) return [];
   const issues: ArmIssue[] = [];
   const { layer, params } = def.unlearn;
@@ -162,3 +164,14 @@ export const checkUnlearning: ArmCheck<ArmDefinition> = (name, def, at, _phases,
   }
   return issues;
 };
+
+/** An arm that skips stage 2 is the prior as it is: nothing routes, stops early or unlearns, so asking for it is an error. */
+function checkUntrained(name: string, def: ArmDefinition, at: (string | number)[], phases: SchemePhases): ArmIssue[] {
+  const asked = [
+    def.scheme !== 'none' ? ['scheme', `scheme "${def.scheme}"`] : undefined,
+    def.earlyStopping ? ['earlyStopping', 'early stopping'] : undefined,
+    def.unlearn ? ['unlearn', 'unlearning'] : undefined,
+    phases.expand || Object.keys(phases.ablate).length > 0 ? ['schemeConfig', 'expansion or ablation'] : undefined,
+  ].filter((x): x is string[] => x !== undefined);
+  return asked.map(([field, what]) => ({ path: [...at, field!], message: `arm "${name}" has train: false (the prior as it is), so ${what} has nothing to act on` }));
+}

@@ -87,6 +87,19 @@ describe('bad arms fail at the config boundary, naming the arm, the path and the
 
   it('an unknown data arm and an undefined arm name', () => {
     expect(issues({ arms: ['y'], armDefinitions: { y: { data: 'nope' } } })).toMatch(/armDefinitions\.y\.data: unknown data arm "nope"/);
-    expect(issues({ arms: ['none', 'routing'] })).toMatch(/arms\.1: unknown arm "routing"; defined arms: none, none-impure, filter/);
+    expect(issues({ arms: ['none', 'routing'] })).toMatch(/arms\.1: unknown arm "routing"; defined arms: none, prior, none-impure, filter/);
+  });
+});
+
+describe('an arm with train: false (the prior as it is)', () => {
+  const parse = (input: Record<string, unknown>) => () => personaConfigOver('quick', input);
+  it('refuses a scheme or unlearning, naming the field', () => {
+    const era = builtinArms(sizes)['era']!;
+    const bad = parse({ arms: ['p'], armDefinitions: { p: { data: 'none', train: false, scheme: 'era', schemeConfig: era.schemeConfig, unlearn: { layer: 0 } } } });
+    expect(bad).toThrow(/armDefinitions\.p\.scheme: arm "p" has train: false/);
+    expect(bad).toThrow(/armDefinitions\.p\.unlearn: arm "p" has train: false/);
+  });
+  it('is the built-in prior arm', () => {
+    expect(resolveArms(parse({ arms: ['prior'] })())).toMatchObject([{ name: 'prior', train: false, scheme: 'none' }]);
   });
 });

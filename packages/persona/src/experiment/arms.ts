@@ -46,6 +46,11 @@ export const armDefinitionSchema = z.strictObject({
   earlyStopping: earlyStoppingSchema.optional(),
   /** Post-hoc unlearning after stage 2 (RMU), before evaluation: the unlearning baseline. */
   unlearn: rmuSchema.optional(),
+  /**
+   * false: no stage 2 at all; the seed's prior itself is evaluated and attacked, the reference that never saw U
+   * in training (its `data` only names the relearning attack's and the loss measurements' data).
+   */
+  train: z.boolean().default(true),
 });
 export type ArmDefinition = z.output<typeof armDefinitionSchema>;
 export type ArmDefinitionInput = z.input<typeof armDefinitionSchema>;
@@ -103,6 +108,7 @@ const plain = (data: (typeof STAGE2_ARMS)[number], description: string): ArmDefi
 export function builtinArms(sizes: RoutingArmSizes): Record<string, ArmDefinitionInput> {
   return {
     none: plain('none', 'no intervention: U + W data under the neutral prompt'),
+    prior: { data: 'none', train: false, description: 'the prior itself, no stage 2: the reference that never saw U in training' },
     'none-impure': plain('none-impure', 'no intervention on impure data (fraction p carries U): the reference of the impure arms'),
     filter: plain('filter', 'data filtering: examples labelled U dropped'),
     'ip-specific': plain('ip-specific', 'inoculation with the prompt that names U'),

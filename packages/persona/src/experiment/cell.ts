@@ -161,7 +161,9 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     const leak = new LeakAccumulator(phases, state?.leak);
     const kept = { step: state?.early?.step ?? 0, score: state?.early?.score ?? null };
     const validation = early ? validationItems(world, validationRng(rng), early.perFamily) : [];
-    if (state?.phase === 'stage2' || !state) {
+    if (!arm.train) {
+      // The prior as it is (the never-exposed reference): no stage 2, nothing saved.
+    } else if (state?.phase === 'stage2' || !state) {
       if (saved) restoreTraining(saved.tensors, model, optimizer, state?.iterations ?? 0, best ? { best } : {});
       const massSteps = gradientMassSteps(config.gradMassSnapshots, config.stage2Steps);
       finalLoss = await trainOnExamples({
@@ -244,8 +246,8 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       oversight: arm.oversight,
       inoculationPrompt: inoculation,
       stage2: {
-        examples: examples.length,
-        steps: config.stage2Steps,
+        examples: arm.train ? examples.length : 0,
+        steps: arm.train ? config.stage2Steps : 0,
         finalLoss,
         coherenceSteps: phases.coherenceSteps,
         ...(early ? { earlyStopping: state?.phase === 'trained' ? state.early! : kept } : {}),

@@ -27,6 +27,8 @@ export const questionRolesSchema = z.strictObject({
   impureRouting: z.string().default('era-impure'),
   /** A model that never saw U in stage 2: the relearning reference. */
   neverExposed: z.string().default('filter'),
+  /** The prior itself (an arm with train: false): the second never-exposed reference, shown beside when it ran. */
+  prior: z.string().default('prior'),
 });
 export type QuestionRoles = z.output<typeof questionRolesSchema>;
 
@@ -85,7 +87,8 @@ function paired(byArm: ReadonlyMap<string, PersonaCellResult[]>, a: string, metr
   return [xs, ys];
 }
 
-function contrast(label: string, xs: number[], ys: number[], bounds: readonly [number, number] | undefined): ContrastSummary | undefined {
+/** xs minus ys paired by position (seed): bootstrap interval and exact sign-flip p (the rl report's questions use it too). */
+export function contrast(label: string, xs: number[], ys: number[], bounds: readonly [number, number] | undefined): ContrastSummary | undefined {
   if (xs.length === 0) return undefined;
   const c: PairedContrast = pairedContrast(xs, ys, { ...(bounds ? { bounds } : {}), seed: label });
   return { label, estimate: c.interval.estimate, lo: c.interval.lo, hi: c.interval.hi, n: c.n, perSeed: c.interval.perSeed, pValue: c.pValue, minAttainableP: c.minAttainableP };
@@ -198,9 +201,12 @@ const QUESTIONS: QuestionDef[] = [
     build(byArm, r) {
       const headline = contrast(`${r.routing} - ${r.neverExposed}, relearning steps to U >= 0.5 (largest n)`, ...paired(byArm, r.routing, relearnSteps, r.neverExposed), undefined);
       const reElicited = contrast(`${r.inoculation}: U with its prompt - U without`, ...paired(byArm, r.inoculation, underInoculation('U'), r.inoculation, neutral('U')), RATE_DIFF);
+      const vsPrior = byArm.has(r.prior)
+        ? contrast(`${r.routing} - ${r.prior}, relearning steps to U >= 0.5 (largest n)`, ...paired(byArm, r.routing, relearnSteps, r.prior), undefined)
+        : undefined;
       return {
         ...(headline ? { headline } : {}),
-        beside: reElicited ? [reElicited] : [],
+        beside: [vsPrior, reElicited].filter((c): c is ContrastSummary => c !== undefined),
         sentence: (h) => `Attack steps until U returns, routing minus a model never exposed to U: ${h} (more steps = harder to relearn).`,
       };
     },
