@@ -36,6 +36,7 @@ function masksFor(name: string, seed: number): ParameterClassMasks {
     case 'ba': return { forget: fill(0), retain: fill(1) };
     case 'bb': return { forget: dense(seed + 2), retain: fill(1) };
     case 'Wo': return { forget: dense(seed + 3), retain: dense(seed + 4) };
+    case 'bo': return { forget: fill(0.3), retain: fill(1) };
     default: return { forget: fill(1), retain: fill(1) };
   }
 }

@@ -72,7 +72,7 @@ class RoutingContext {
   private readonly owned: tf.Tensor[] = [];
   private readonly isForget: tf.Tensor1D;
   private readonly rowWeights = new Map<string, tf.Tensor2D>();
-  private readonly columnWeights = new Map<Route, tf.Tensor2D>();
+  private readonly columnWeights = new Map<Structure, tf.Tensor2D>();
   private readonly denseMasks = new Map<Route, [tf.Tensor, tf.Tensor]>();
 
   constructor(spec: ParameterRoutingSpec) {
@@ -108,8 +108,8 @@ class RoutingContext {
   }
 
   /** [units, cols]: outer(isForget, a_forget) + outer(1 - isForget, a_retain). */
-  columnWeight(route: Route, s: Extract<Structure, { kind: 'columns' }>): tf.Tensor2D {
-    let w = this.columnWeights.get(route);
+  columnWeight(s: Extract<Structure, { kind: 'columns' }>): tf.Tensor2D {
+    let w = this.columnWeights.get(s);
     if (!w) {
       w = this.own(tf.tidy(() => {
         const f = tf.reshape(this.isForget, [this.units, 1]);
@@ -117,7 +117,7 @@ class RoutingContext {
         const retain = tf.tensor2d(s.retain, [1, s.retain.length]);
         return tf.add(tf.mul(f, forget), tf.mul(tf.sub(1, f), retain)) as tf.Tensor2D;
       }));
-      this.columnWeights.set(route, w);
+      this.columnWeights.set(s, w);
     }
     return w;
   }
@@ -170,22 +170,37 @@ export function checkRoutedRows(op: string, rows: number): void {
 
 /**
  * The gradient of a parameter that enters row by row: `contract` maps a [units, cols] incoming gradient to
- * the parameter's gradient and is linear in it (x^T G for a weight, column sums for a bias, ...). Each class's
- * rows go to its masked share. Called inside gradient functions, while the context is open.
+ * the parameter's gradient (or to several parameters' gradients that split alike, see sameRowWeighting) and
+ * is linear in it: x^T G for a weight, column sums for a bias. Each class's rows go to its masked share.
+ * `contractWeighted(g, w)`, if given, computes contract(g * w) for a row or column weighting w in fewer ops
+ * (a bias: w^T g as one product). Called inside gradient functions, while the context is open.
  */
-export function routedGradient(route: Route, g: tf.Tensor2D, contract: (weighted: tf.Tensor2D) => tf.Tensor): tf.Tensor {
+export function routedGradient<T extends tf.Tensor | tf.Tensor[]>(
+  route: Route,
+  g: tf.Tensor2D,
+  contract: (weighted: tf.Tensor2D) => T,
+  contractWeighted: (g: tf.Tensor2D, w: tf.Tensor2D) => T = (gi, w) => contract(tf.mul(gi, w) as tf.Tensor2D),
+): T {
   const ctx = active;
   if (!ctx) throw new Error('routedGradient: no parameter-routing context is open (the gradient ran after the routed step)');
   const s = route.structure;
+  const each = (t: T, f: (x: tf.Tensor, i: number) => tf.Tensor) => (Array.isArray(t) ? t.map(f) : f(t, 0)) as T;
   if (s.kind === 'uniform') {
-    if (s.forget === s.retain) return s.forget === 1 ? contract(g) : tf.mul(contract(g), s.forget);
-    return contract(tf.mul(g, ctx.rowWeight(s.forget, s.retain)) as tf.Tensor2D);
+    if (s.forget === s.retain) return s.forget === 1 ? contract(g) : each(contract(g), (x) => tf.mul(x, s.forget));
+    return contractWeighted(g, ctx.rowWeight(s.forget, s.retain));
   }
-  if (s.kind === 'columns') return contract(tf.mul(g, ctx.columnWeight(route, s)) as tf.Tensor2D);
+  if (s.kind === 'columns') return contractWeighted(g, ctx.columnWeight(s));
   const [mForget, mRetain] = ctx.dense(route);
-  const forget = contract(tf.mul(g, ctx.rowWeight(1, 0)) as tf.Tensor2D);
-  const retain = contract(tf.mul(g, ctx.rowWeight(0, 1)) as tf.Tensor2D);
-  return tf.add(tf.mul(forget, mForget), tf.mul(retain, mRetain));
+  const forget = contractWeighted(g, ctx.rowWeight(1, 0));
+  const retain = contractWeighted(g, ctx.rowWeight(0, 1));
+  const retainParts = Array.isArray(retain) ? retain : [retain];
+  return each(forget, (x, i) => tf.add(tf.mul(x, mForget), tf.mul(retainParts[i]!, mRetain)));
+}
+
+/** contractWeighted for column sums (biases): w^T g as one product where w weights rows. */
+export function weightedColumnSum(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor {
+  if (w.shape[1] !== 1) return tf.sum(tf.mul(g, w), 0);
+  return tf.reshape(tf.matMul(w, g, true, false), [g.shape[1]]);
 }
 
 /** Whether two routes of the same width split rows identically (then one weighted gradient serves both). */

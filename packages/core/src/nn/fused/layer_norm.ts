@@ -3,7 +3,7 @@
 // and dbeta, where the composite takes about eight tfjs ops forward and twenty backward.
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedLayerNorm, FusedLayerNormGrad } from '../../kernels/kernel_names.ts';
-import { checkRoutedRows, parameterRoute, routedGradient, sameRowWeighting, type ParameterRoute } from '../parameter_routing.ts';
+import { checkRoutedRows, parameterRoute, routedGradient, sameRowWeighting, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
 import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
 
 /** The same computation in tfjs ops (autodiff gradient). */
@@ -63,10 +63,10 @@ function routedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: n
         let dg = dgPlain;
         let db = dbPlain;
         if (gRoute && bRoute && sameRowWeighting(gRoute, bRoute)) {
-          [dg, db] = tf.unstack(routedGradient(gRoute, dy2, (w) => tf.stack(grad(w, x2, sg, sm, sr).slice(1)))) as [tf.Tensor, tf.Tensor];
+          [dg, db] = routedGradient(gRoute, dy2, (w) => grad(w, x2, sg, sm, sr).slice(1)) as [tf.Tensor, tf.Tensor];
         } else {
           if (gRoute) dg = routedGradient(gRoute, dy2, (w) => grad(w, x2, sg, sm, sr)[1]!);
-          if (bRoute) db = routedGradient(bRoute, dy2, (w) => tf.sum(w, 0));
+          if (bRoute) db = routedGradient(bRoute, dy2, (w) => tf.sum(w, 0), weightedColumnSum);
         }
         return [tf.reshape(dx, sx.shape), dg, db];
       },

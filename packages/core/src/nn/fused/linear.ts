@@ -4,7 +4,7 @@
 // GEMM too.
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedLinear } from '../../kernels/kernel_names.ts';
-import { checkRoutedRows, parameterRoute, routedGradient, type ParameterRoute } from '../parameter_routing.ts';
+import { checkRoutedRows, parameterRoute, routedGradient, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
 import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
 
 const withBias = customOp((...args) => {
@@ -42,9 +42,12 @@ function routedLinear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor | undefine
     fused ? runKernel(FusedLinear, bi ? { x: xi, w: wi, bias: bi } : { x: xi, w: wi })[0]! : bi ? tf.add(tf.matMul(xi, wi), bi) : tf.matMul(xi, wi);
   const weightGrad = (sx: tf.Tensor2D, dy: tf.Tensor2D) => {
     const contract = (g: tf.Tensor2D) => tf.matMul(sx, g, true, false);
-    return wRoute ? routedGradient(wRoute, dy, contract) : contract(dy);
+    // A row weighting goes on the narrower of x and g (x^T (w g) = (w x)^T g).
+    const weighted = (g: tf.Tensor2D, w: tf.Tensor2D) =>
+      w.shape[1] === 1 && sx.shape[1] < g.shape[1] ? tf.matMul(tf.mul(sx, w) as tf.Tensor2D, g, true, false) : contract(tf.mul(g, w) as tf.Tensor2D);
+    return wRoute ? routedGradient(wRoute, dy, contract, weighted) : contract(dy);
   };
-  const biasGrad = (dy: tf.Tensor2D) => (bRoute ? routedGradient(bRoute, dy, (g) => tf.sum(g, 0)) : tf.sum(dy, 0));
+  const biasGrad = (dy: tf.Tensor2D) => (bRoute ? routedGradient(bRoute, dy, (g) => tf.sum(g, 0), weightedColumnSum) : tf.sum(dy, 0));
   const op = customOp((...args) => {
     const save = args.pop() as tf.GradSaveFunc;
     const [xi, wi, bi] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor | undefined];
