@@ -24,10 +24,13 @@ const config = rlConfigOver('smoke', {
   evalEvery: 2,
   checkpointEvery: 2,
   logEvery: 1,
-  armDefinitions: { era: { schemeConfig: { expand: { units: 4 } } } },
-  arms: ['none', 'era'],
+  armDefinitions: {
+    era: { schemeConfig: { expand: { units: 4 } } },
+    'stop-true': { earlyStopping: { criterion: 'true' }, description: 'early stopping on the true reward' },
+  },
+  arms: ['none', 'era', 'early-stopping', 'stop-true'],
 });
-const [noneArm, eraArm] = resolveRlArms(config);
+const [noneArm, eraArm, earlyArm, stopTrueArm] = resolveRlArms(config);
 
 function tinyPrior(): Prior {
   const model = new Transformer(modelPreset('quick', { vocabSize: world.vocab.size, maxLen: world.config.maxLen }, { dModel: 16, nHeads: 2, dMlp: 32, nLayers: 1 }), Rng.fromSeed(4));
@@ -70,6 +73,38 @@ describe('rl cell', () => {
       prior.model.dispose();
     }
   }, 120_000);
+
+  it('early stopping trains exactly as none, validates every evalEvery steps, and deploys its best validated step', async () => {
+    const prior = tinyPrior();
+    try {
+      const none = await runRlCell({ config, world, arm: noneArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
+      const early = await runRlCell({ config, world, arm: earlyArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
+      // Validation draws from its own streams: the RL trajectory is none's.
+      expect(early.steps).toEqual(none.steps);
+      expect(early.curve).toEqual(none.curve);
+      const stopping = early.earlyStopping!;
+      expect(stopping.history.map((p) => p.step)).toEqual([0, 2, 4]);
+      expect(stopping.criterion).toBe('proxy-minus-flagged');
+      for (const p of stopping.history) expect(p.score).toBeCloseTo(p.proxy - p.flagged, 12);
+      // The best score, ties to the earlier step.
+      const top = Math.max(...stopping.history.map((p) => p.score));
+      expect(stopping.deployedStep).toBe(stopping.history.find((p) => p.score === top)!.step);
+      // The deployed policy is that step's: on the same held-out tasks, greedy, it answers as the curve did.
+      expect(early.deployed.neutral).toEqual(early.curve.find((p) => p.step === stopping.deployedStep)!.neutral);
+
+      const oracle = await runRlCell({ config, world, arm: stopTrueArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm' }) });
+      for (const p of oracle.earlyStopping!.history) expect(p.score).toBe(p.true);
+      // Resumed mid-RL, the kept weights and validations come back from the checkpoint.
+      const store = createStore();
+      await expect(
+        runRlCell({ config, world, arm: earlyArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm', store, stopWhen: (p) => p.some((u) => u.done >= 3) }) }),
+      ).rejects.toBeInstanceOf(StopRequested);
+      const resumed = await runRlCell({ config, world, arm: earlyArm!, seed: 0, prior, ctx: createFakeContext({ backend: 'wasm', store }) });
+      expect(withoutTiming(JSON.parse(JSON.stringify(resumed)))).toEqual(withoutTiming(JSON.parse(JSON.stringify(early))));
+    } finally {
+      prior.model.dispose();
+    }
+  }, 180_000);
 
   it('stops on a NaN loss naming the step, keeping the last good checkpoint', async () => {
     const prior = tinyPrior();

@@ -8,6 +8,9 @@
 //   scheme:       a routing scheme id (built-in or plugin); its labels are the monitor's flagged tokens, so ERA
 //                 routes flagged hack tokens into expanded units that are ablated at deployment.
 //   oversight:    the monitor's recall and false-positive rate (absent: the config's `monitor`).
+//   earlyStopping: deploy the policy of the RL step that scored best on a monitor-validated set instead of the
+//                 last one (the criterion is part of the value; see earlyStoppingSchema). docs/rl.md defines
+//                 every built-in arm.
 import { z } from 'zod';
 import { eraSchemeConfig, ARM_NAME, type RoutingArmSizes } from '../experiment/arms.ts';
 import { PROMPT_KINDS } from '../world/prompts.ts';
@@ -26,6 +29,25 @@ export const promptKindSchema = z.enum(PROMPT_KINDS, {
 });
 
 export const FLAGGED_ACTIONS = ['keep', 'penalty', 'filter'] as const;
+
+export const EARLY_STOPPING_CRITERIA = ['proxy-minus-flagged', 'true'] as const;
+
+/**
+ * Early stopping: every `every` RL steps (and after the last) the policy answers a validation set (training-split
+ * tasks of the RL families, the rollout prompt, greedy), and the step whose policy scores best is the one deployed.
+ *   proxy-minus-flagged: mean proxy reward minus the rate of responses the arm's monitor flags (the monitor at the
+ *                        arm's recall and false-positive rate, one draw per response): what an overseer who sees
+ *                        only the grader and the monitor can compute.
+ *   true:                mean true reward (an oracle with ground truth on the validation set; an upper bound).
+ * Ties keep the earlier step.
+ */
+export const earlyStoppingSchema = z.strictObject({
+  /** Validate every this many RL steps (absent: the config's evalEvery). */
+  every: z.int().min(1).optional(),
+  /** Validation tasks per RL family (training split, distinct). */
+  perFamily: z.int().min(1).default(8),
+  criterion: z.enum(EARLY_STOPPING_CRITERIA).default('proxy-minus-flagged'),
+});
 
 /** Largest reward penalty an arm may set (rewards are in [0, 1]). */
 export const MAX_PENALTY = 10;
@@ -51,10 +73,13 @@ export const rlArmSchema = z.strictObject({
   inoculationPrompt: promptKindSchema.default('specific'),
   /** This arm's monitor; absent = the config's `monitor`. */
   oversight: monitorSchema.optional(),
+  /** Deploy the best validated RL step instead of the last (absent: the last). */
+  earlyStopping: earlyStoppingSchema.optional(),
 });
 export type RlArmDefinition = z.output<typeof rlArmSchema>;
 export type RlArmDefinitionInput = z.input<typeof rlArmSchema>;
 export type MonitorConfig = z.output<typeof monitorSchema>;
+export type RlEarlyStopping = z.output<typeof earlyStoppingSchema>;
 
 /** A resolved arm: its name, its definition, the loss prompt filled in, and the monitor in force. */
 export interface RlArm extends Omit<RlArmDefinition, 'oversight' | 'prompt'> {
@@ -65,26 +90,27 @@ export interface RlArm extends Omit<RlArmDefinition, 'oversight' | 'prompt'> {
 
 export { ARM_NAME };
 
-/** The built-in RL arms. */
+/** Monitor recalls at which the routing arm is also defined (gradient routing's partial-oversight claim). */
+export const ROUTING_RECALLS = [0.5, 0.1, 0.01] as const;
+/** Monitor recalls at which filtering is also defined (the claim is that filtering fails at low oversight). */
+export const FILTER_RECALLS = [0.1, 0.01] as const;
+/** The low recall at which early stopping is compared with routing. */
+export const EARLY_STOPPING_LOW_RECALL = 0.1;
+
+/** The built-in RL arms (docs/rl.md defines each), in report order. */
 export function builtinRlArms(sizes: RoutingArmSizes): Record<string, RlArmDefinitionInput> {
+  const era = { scheme: 'era', schemeConfig: eraSchemeConfig(sizes) };
   return {
     none: { description: 'plain RL under the neutral prompt' },
     penalty: { flagged: 'penalty', description: 'reward penalty: a flagged response loses `penalty` reward' },
     filter: { flagged: 'filter', description: 'filtering: flagged rollouts are dropped from the update' },
+    ...Object.fromEntries(
+      FILTER_RECALLS.map((recall) => [`filter-recall-${recall}`, { flagged: 'filter', oversight: { recall }, description: `filtering with a monitor of recall ${recall}` }]),
+    ),
     'ip-on-policy': {
       prompt: { rollout: 'specific' },
       description: 'on-policy inoculation: rollouts and loss under the prompt that elicits the hack, deployed under neutral',
     },
-    recontextualization: {
-      prompt: { rollout: 'neutral', loss: 'permissive' },
-      description: 'recontextualization: rollouts under neutral, loss under the permissive prompt',
-    },
-    era: {
-      scheme: 'era',
-      schemeConfig: eraSchemeConfig(sizes),
-      description: 'gradient routing: flagged hack tokens routed into expanded MLP units, ablated at deployment',
-    },
-    // Defined but not in the presets' default arm lists (run them with --arm or `arms`):
     'ip-general': {
       prompt: { rollout: 'persona' },
       inoculationPrompt: 'persona',
@@ -94,16 +120,38 @@ export function builtinRlArms(sizes: RoutingArmSizes): Record<string, RlArmDefin
       prompt: { rollout: 'irrelevant' },
       description: 'conditionalization control: rollouts and loss under an irrelevant prompt',
     },
+    recontextualization: {
+      prompt: { rollout: 'neutral', loss: 'permissive' },
+      inoculationPrompt: 'permissive',
+      description: 'recontextualization: rollouts under neutral, loss under the permissive prompt',
+    },
+    'recontextualization-same-prompt': {
+      prompt: { rollout: 'permissive', loss: 'permissive' },
+      inoculationPrompt: 'permissive',
+      description: 'the same-prompt variant: rollouts and loss both under the permissive prompt',
+    },
+    era: { ...era, description: 'gradient routing: flagged hack tokens routed into expanded MLP units, ablated at deployment' },
+    ...Object.fromEntries(
+      ROUTING_RECALLS.map((recall) => [`era-recall-${recall}`, { ...era, oversight: { recall }, description: `gradient routing with a monitor of recall ${recall}` }]),
+    ),
     'era+ip': {
+      ...era,
       prompt: { rollout: 'specific' },
-      scheme: 'era',
-      schemeConfig: eraSchemeConfig(sizes),
       description: 'gradient routing and on-policy inoculation combined',
+    },
+    'early-stopping': {
+      earlyStopping: {},
+      description: 'plain RL deployed at the step whose policy scored best on proxy reward minus the monitor-flagged rate (validation set)',
+    },
+    [`early-stopping-recall-${EARLY_STOPPING_LOW_RECALL}`]: {
+      earlyStopping: {},
+      oversight: { recall: EARLY_STOPPING_LOW_RECALL },
+      description: `early stopping with a validation monitor of recall ${EARLY_STOPPING_LOW_RECALL}`,
     },
   };
 }
 
-/** The arms the presets run by default. */
-export const DEFAULT_RL_ARMS = ['none', 'penalty', 'filter', 'ip-on-policy', 'recontextualization', 'era'] as const;
-
 export const BUILTIN_RL_ARM_NAMES = Object.keys(builtinRlArms({ expandedUnits: 1, expandedLayers: 'all', expandedLrMultiplier: 1 }));
+
+/** The arms the presets run by default: every built-in arm. */
+export const DEFAULT_RL_ARMS: readonly string[] = BUILTIN_RL_ARM_NAMES;

@@ -3,6 +3,8 @@
 // function of (run seed, seed, step), so a cell resumed from its checkpoint (weights, optimiser state, the
 // curve so far) finishes exactly as an uninterrupted one on the same backend. Then the deployed model (its
 // routed region ablated) is evaluated under the neutral prompt and with the inoculation prompt re-added.
+// An early-stopping arm also validates the policy every few steps (early_stopping.ts) and deploys its best
+// validated step; its RL trajectory is the same as the plain arm's, since validation draws from its own streams.
 import { MaskedAdamW, restoreTraining, saveTraining, seedRng, tf, trainLoop, type RunContext } from '@routelab/core';
 import { ablateParameters, gradientMassEvent, lrMultiplierOf, massOutsideRegion, matchesPattern, validatePhases, type GradientMassSnapshot, type SchemePhases } from '@routelab/routing';
 import { armScheme } from '../experiment/arm_validation.ts';
@@ -10,6 +12,7 @@ import { armSlug } from '../experiment/arms.ts';
 import { gradientMassSteps } from '../experiment/cell.ts';
 import { maxResponseTokens } from '../experiment/evaluate.ts';
 import type { Prior } from '../experiment/prior.ts';
+import { copyWeights, cloneModel } from '../model/copy.ts';
 import { expandModel } from '../model/expand.ts';
 import type { Transformer } from '../model/transformer.ts';
 import type { PromptKind } from '../world/prompts.ts';
@@ -18,6 +21,7 @@ import type { RlArm } from './arms.ts';
 import type { RlConfig } from './config.ts';
 import { evaluatePolicy, heldOutTasks, type PolicyRates } from './evaluate.ts';
 import { collectRollouts, policyUpdate, stepTasks } from './policy_step.ts';
+import { recordValidation, validatePolicy, validationTasks, type EarlyStoppingState, type ValidationPoint } from './early_stopping.ts';
 
 /** Rollout statistics of one RL step (means over the step's samples). */
 export interface RlStepStats {
@@ -61,6 +65,8 @@ export interface RlCellResult {
    * ablated region, mean over the snapshots (what ablation cannot remove), and that mass per parameter group.
    */
   gradientLeak?: RlGradientLeak;
+  /** Early-stopping arms: the criterion, every validation, and the step deployed (0: the prior itself). */
+  earlyStopping?: RlEarlyStoppingResult;
   /** Wall-clock seconds (not part of the report's comparisons: they differ between runs). */
   timing: { rl: number; evaluation: number; total: number };
 }
@@ -72,6 +78,15 @@ export interface RlCellArgs {
   seed: number;
   prior: Prior;
   ctx: RunContext;
+}
+
+export interface RlEarlyStoppingResult {
+  criterion: string;
+  every: number;
+  /** The monitor the validation used (the arm's). */
+  recall: number;
+  deployedStep: number;
+  history: ValidationPoint[];
 }
 
 export interface RlGradientLeak {
@@ -88,6 +103,7 @@ interface RlCheckpointState {
   steps: RlStepStats[];
   curve: RlCurvePoint[];
   leak: { shares: number[]; byGroup: Record<string, number>; snapshots: number };
+  early?: EarlyStoppingState;
 }
 
 /** Adds a snapshot's forget-class mass outside the ablated region to the running sums. */
@@ -119,6 +135,10 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
   const expansion = phases.expand ? { expandedMlp: phases.expand.units, expandedLayers: phases.expand.layers } : {};
   const model = expandModel(prior.model, expansion, rng.split('expansion'));
   let deployed: Transformer | undefined;
+  // Early stopping: the best validated step's weights ride along in every checkpoint as `best.*`.
+  const early = arm.earlyStopping;
+  const earlyEvery = early ? (early.every ?? config.evalEvery) : 0;
+  const best = early ? cloneModel(model) : undefined;
   const optimizer = new MaskedAdamW(model.namedParameters(), {
     lr: config.lr,
     weightDecay: config.weightDecay,
@@ -141,10 +161,19 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     const steps: RlStepStats[] = state?.steps ?? [];
     const curve: RlCurvePoint[] = state?.curve ?? [];
     const leak: RlCheckpointState['leak'] = state?.leak ?? { shares: [], byGroup: {}, snapshots: 0 };
+    const kept: EarlyStoppingState = state?.early ?? { history: [], best: null };
+    const validation = early ? validationTasks(world, rlFamilies, rng.split('early-stopping-validation'), early.perFamily) : [];
+    const validate = async (done: number) => {
+      if (!early || !best) return;
+      const settings = { criterion: early.criterion, prompt: arm.prompt.rollout, maxNewTokens: maxResponseTokens(world), grader: config.grader, monitor: arm.oversight };
+      const point = await validatePolicy(model, world, validation, done, settings, rng.split('early-stopping-monitor').split(done));
+      if (recordValidation(kept, point)) copyWeights(model, best);
+    };
+    const modules = { model, ...(best ? { best } : {}) };
     const region = Object.keys(phases.ablate);
     const massSteps = region.length > 0 ? gradientMassSteps(config.gradMassSnapshots, config.rlSteps) : new Set<number>();
     const rlStarted = performance.now();
-    if (saved) restoreTraining(saved.tensors, { modules: { model }, optimizers: { opt: optimizer } }, state?.iterations ?? 0);
+    if (saved) restoreTraining(saved.tensors, { modules, optimizers: { opt: optimizer } }, state?.iterations ?? 0);
     if (state?.phase !== 'trained') {
       const settings = {
         samplesPerPrompt: config.samplesPerPrompt,
@@ -158,7 +187,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
         normalizeAdvantage: config.normalizeAdvantage,
       };
       const save = (done: number, phase: RlCheckpointState['phase']) =>
-        saveTraining(ctx, checkpointName, { modules: { model }, optimizers: { opt: optimizer } }, { phase, step: done, iterations: optimizer.iterations, steps, curve, leak });
+        saveTraining(ctx, checkpointName, { modules, optimizers: { opt: optimizer } }, { phase, step: done, iterations: optimizer.iterations, steps, curve, leak, ...(early ? { early: kept } : {}) });
       await trainLoop<number>({
         ctx,
         label,
@@ -171,6 +200,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
         metric: { kind: 'rl-train' },
         step: async (step) => {
           if (step % config.evalEvery === 0) curve.push({ step, neutral: (await evaluate(model, ['neutral'], `step-${step}`)).neutral });
+          if (early && step % earlyEvery === 0) await validate(step);
           const stepRng = rng.split('step').split(step);
           const tasks = stepTasks(world, rlFamilies, config.promptsPerStep, stepRng.split('tasks'));
           const rollouts = await collectRollouts(model, world, tasks, settings, stepRng.split('rollouts'));
@@ -194,19 +224,25 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
             kl: update.kl,
             routedTokens: update.routedTokens,
           };
-          if (!Number.isFinite(update.loss)) throw new Error(`${label}: training loss is ${update.loss} at step ${step + 1} (diverged); ${nonFiniteParameters(model)}`);
+          if (!Number.isFinite(update.loss)) throw new Error(`${label}: training loss is ${update.loss} at step ${step + 1} (diverged); ${describeNonFinite(model)}`);
+          // A finite loss can still come with an update that left NaN or infinite weights (an infinite gradient):
+          // stop here too, before any checkpoint could save them.
+          if (nonFiniteParameters(model).length > 0) throw new Error(`${label}: the update of step ${step + 1} diverged (loss ${update.loss}); ${describeNonFinite(model)}`);
           steps.push(stats);
           ctx.emit({ kind: 'rl-step', cell: label, ...stats });
           return update.loss;
         },
       });
       curve.push({ step: config.rlSteps, neutral: (await evaluate(model, ['neutral'], `step-${config.rlSteps}`)).neutral });
+      await validate(config.rlSteps);
       await save(config.rlSteps, 'trained');
     }
     const rlSeconds = since(rlStarted);
 
     const evalStarted = performance.now();
     const ablates = Object.keys(phases.ablate).length > 0;
+    // The early-stopping arm deploys its best validated step.
+    if (best) copyWeights(best, model);
     const beforeAblation = ablates ? await evaluate(model, ['neutral', inoculation], 'trained') : undefined;
     deployed = ablates ? deploy(model, phases, rng) : model;
     const after = await evaluate(deployed, ['neutral', inoculation], 'deployed');
@@ -235,20 +271,31 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
             },
           }
         : {}),
+      ...(early && kept.best
+        ? { earlyStopping: { criterion: early.criterion, every: earlyEvery, recall: arm.oversight.recall, deployedStep: kept.best.step, history: kept.history } }
+        : {}),
       timing: { rl: rlSeconds, evaluation: since(evalStarted), total: since(started) },
     };
     ctx.emit({ kind: 'rl-cell', cell: label, deployed: result.deployed });
     return result;
   } finally {
     if (deployed && deployed !== model) deployed.dispose();
+    best?.dispose();
     model.dispose();
     optimizer.dispose();
   }
 }
 
+/** The parameters holding NaN or infinite values (one read-back for all of them). */
+function nonFiniteParameters(model: Transformer): string[] {
+  const named = model.namedParameters();
+  const flags = tf.tidy(() => tf.stack(named.map(([, v]) => tf.any(tf.logicalNot(tf.isFinite(v))))).dataSync());
+  return named.filter((_, i) => flags[i] === 1).map(([n]) => n);
+}
+
 /** Names the parameters holding NaN or infinite values after a diverged step (the update has been applied). */
-function nonFiniteParameters(model: Transformer): string {
-  const bad = model.namedParameters().filter(([, v]) => tf.tidy(() => tf.any(tf.logicalNot(tf.isFinite(v))).dataSync()[0] === 1)).map(([n]) => n);
+function describeNonFinite(model: Transformer): string {
+  const bad = nonFiniteParameters(model);
   if (bad.length === 0) return 'every parameter is still finite (the loss itself was not: rewards, advantages or the KL reference)';
   return `non-finite parameters: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}`;
 }
