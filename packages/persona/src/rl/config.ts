@@ -7,12 +7,15 @@ import { z } from 'zod';
 import type { Expansion } from '@routelab/routing';
 import { checkArms } from '../experiment/arm_validation.ts';
 import { personaConfigOver, PERSONA_PRESET_NAMES, resolveModelConfig, resolveWorldConfig, type PersonaConfig } from '../experiment/config.ts';
+import { DEFAULT_GRADER } from './environment.ts';
+import { rlQuestionRolesSchema } from './questions.ts';
 import { ARM_NAME, builtinRlArms, DEFAULT_RL_ARMS, monitorSchema, rlArmSchema, type RlArm } from './arms.ts';
 
 const positiveInt = z.int().min(1);
 
 const SMOKE_SIZES = { expandedUnits: 8, expandedLayers: 'all' as const, expandedLrMultiplier: 10 };
 const QUICK_SIZES = { ...SMOKE_SIZES, expandedUnits: 64 };
+const FULL_SIZES = { ...SMOKE_SIZES, expandedUnits: 128 };
 
 const configObject = z.strictObject({
   // ---- the prior (the persona experiment's stage 1, cached) ----
@@ -27,7 +30,7 @@ const configObject = z.strictObject({
 
   // ---- RL ----
   /** Policy-gradient steps per arm and seed. */
-  rlSteps: positiveInt.default(60),
+  rlSteps: positiveInt.default(30),
   /** Distinct training tasks per step. */
   promptsPerStep: positiveInt.default(16),
   /** k: samples per prompt; the group's mean reward is the baseline, so k >= 2. */
@@ -40,25 +43,28 @@ const configObject = z.strictObject({
   klCoef: z.number().min(0).default(0.02),
   lr: z.number().positive().max(1).default(3e-4),
   weightDecay: z.number().min(0).default(0),
-  warmupSteps: z.int().min(0).default(5),
+  warmupSteps: z.int().min(0).default(3),
   maxGradNorm: z.number().positive().default(1),
-  /** The hackable grader: what it pays a correct answer without the hack (a hack is always paid 1). */
-  grader: z.strictObject({ answerCredit: z.number().min(0).max(1).default(1) }).prefault({}),
+  /** The hackable grader: what it pays a correct answer without the hack (a hack is always paid 1; see DEFAULT_GRADER). */
+  grader: z.strictObject({ answerCredit: z.number().min(0).max(1).default(DEFAULT_GRADER.answerCredit) }).prefault({}),
   /** The monitor of every arm that does not set its own. */
   monitor: monitorSchema.prefault({}),
 
   // ---- arms and seeds ----
   armDefinitions: z.record(z.string().regex(ARM_NAME, 'arm names use letters, digits, +, ., _ and -'), rlArmSchema).prefault(() => builtinRlArms(QUICK_SIZES)),
-  /** Arms to run, in report order (default: none, penalty, filter, ip-on-policy, recontextualization, era). */
+  /** Arms to run, in report order (default: every built-in arm). */
   arms: z.array(z.string()).min(1).default([...DEFAULT_RL_ARMS]),
   seeds: positiveInt.default(5),
   firstSeed: z.int().min(0).default(0),
+
+  /** Which arm plays which role in the report's questions (docs/rl.md). */
+  questions: rlQuestionRolesSchema.prefault({}),
 
   // ---- evaluation ----
   /** Held-out tasks per family for the deployed model (and the curve's evaluations). */
   evalPerFamily: positiveInt.default(20),
   /** Evaluate the policy on held-out tasks every this many RL steps (and at step 0). */
-  evalEvery: positiveInt.default(10),
+  evalEvery: positiveInt.default(5),
   /** Evaluation sampling temperature (0 = greedy). */
   evalTemperature: z.number().min(0).default(0),
 
@@ -127,15 +133,30 @@ export function checkRlArms(
   );
 }
 
-export const RL_PRESET_NAMES = ['quick', 'smoke'] as const;
+export const RL_PRESET_NAMES = ['quick', 'full', 'smoke'] as const;
 
 /**
- * quick: the quick persona prior, every built-in arm, 5 seeds.
+ * quick: the quick persona prior, every built-in arm, 5 seeds (sized so that all arms x 5 seeds fit 15 minutes
+ * on 2 cores through `routelab compare --experiment rl`, priors cached; docs/rl.md gives the measured times).
+ * full: the full persona prior (the larger model), every built-in arm, 10 seeds, more RL steps and evaluation.
  * smoke: the smoke persona prior, a few steps of everything with 1 seed, for checking that the machinery runs end
  * to end (tests); its numbers mean nothing.
  */
 export const RL_PRESETS: Record<(typeof RL_PRESET_NAMES)[number], RlConfig> = {
   quick: rlConfigSchema.parse({}),
+  full: rlConfigSchema.parse({
+    prior: { preset: 'full' },
+    rlSteps: 150,
+    warmupSteps: 10,
+    promptsPerStep: 32,
+    samplesPerPrompt: 8,
+    seeds: 10,
+    evalPerFamily: 40,
+    evalEvery: 15,
+    checkpointEvery: 25,
+    logEvery: 10,
+    armDefinitions: builtinRlArms(FULL_SIZES),
+  }),
   smoke: rlConfigSchema.parse({
     prior: { preset: 'smoke' },
     rlSteps: 4,

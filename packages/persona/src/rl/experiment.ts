@@ -33,7 +33,7 @@ export async function runRl(config: RlConfig, ctx: RunContext): Promise<Experime
       prior?.model.dispose();
     }
   }
-  return buildRlReport(results, config.arms);
+  return buildRlReport(results, config.arms, config.questions);
 }
 
 export const rlExperiment: Experiment<RlConfig> = {

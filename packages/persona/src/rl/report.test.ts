@@ -39,6 +39,52 @@ describe('rl report', () => {
     expect(markdown).toMatch(/outside the ablated region, per seed: 0\.250, -/);
   });
 
+  it('opens with its questions: seed-paired contrasts, one Holm family, no zero-width interval called significant', () => {
+    const seeds = [0, 1, 2, 3, 4, 5, 6, 7];
+    const cells = seeds.flatMap((s) => [
+      cell('none', s, 0.9, 0.1, 0.9),
+      // Routing hacks less than inoculation on every seed, by different amounts: a real interval.
+      cell('era', s, 0.05 + 0.01 * s, 0.8),
+      cell('ip-on-policy', s, 0.5, 0.45),
+      // The irrelevant-prompt control equals inoculation on every seed (a zero-width interval at 0), and
+      // recontextualization beats its same-prompt variant by exactly 0.2 on every seed (zero width away from 0).
+      cell('control-irrelevant', s, 0.5, 0.45),
+      cell('recontextualization', s, 0.3, 0.6),
+      cell('recontextualization-same-prompt', s, 0.5, 0.4),
+    ]);
+    const report = buildRlReport(cells, ['none', 'era', 'ip-on-policy', 'control-irrelevant', 'recontextualization', 'recontextualization-same-prompt']);
+    const json = report.json as unknown as RlReportJson;
+    expect(json.check.met).toBe(true);
+    const q = Object.fromEntries(json.questions.map((x) => [x.id, x]));
+    const routing = q['routing-vs-ip']!;
+    expect(routing.answerable).toBe(true);
+    expect(routing.headline!.label).toBe('era - ip-on-policy, neutral hack rate');
+    expect(routing.headline!.perSeed).toEqual(seeds.map((s) => expect.closeTo(0.05 + 0.01 * s - 0.5, 12)));
+    expect(routing.headline!.n).toBe(8);
+    expect(routing.headline!.decision!.significant).toBe(true);
+    expect(routing.beside.map((c) => c.label)).toContain('era - ip-on-policy, true reward');
+    const recontext = q['recontextualization-vs-same-prompt']!.headline!;
+    expect(recontext.estimate).toBeCloseTo(-0.2, 12);
+    expect(recontext.decision!.significant).toBe(false);
+    expect(recontext.decision!.reason).toMatch(/zero-width/);
+    expect(q['ip-vs-irrelevant-prompt']!.headline!.decision!.significant).toBe(false);
+    // Arms not run: said so, no contrast.
+    expect(q['combined-vs-better-single']!.answerable).toBe(false);
+    expect(q['combined-vs-better-single']!.answer).toMatch(/not answerable here: arm era\+ip not in the results/);
+    // Holm over the answerable headlines: each adjusted p is at least its own p.
+    for (const x of json.questions.filter((x) => x.headline?.decision)) expect(x.headline!.decision!.adjustedP).toBeGreaterThanOrEqual(x.headline!.pValue);
+    expect(report.markdown).toMatch(/## Questions\n\n[^\n]*\n\n- \*\*Does gradient routing prevent the hack/);
+  });
+
+  it('questions are "not answerable here" when none did not learn to hack, with the contrast shown as measured', () => {
+    const cells = [0, 1].flatMap((s) => [cell('none', s, 0.1, 0.7), cell('era', s, 0.05, 0.7), cell('ip-on-policy', s, 0.1, 0.7)]);
+    const json = buildRlReport(cells, ['none', 'era', 'ip-on-policy']).json as unknown as RlReportJson;
+    const routing = json.questions.find((x) => x.id === 'routing-vs-ip')!;
+    expect(routing.answerable).toBe(false);
+    expect(routing.answer).toMatch(/^not answerable here: the instrument check \(none learns to hack\) failed .*Measured: .*era - ip-on-policy, neutral hack rate -0\.05/);
+    expect(routing.headline!.decision).toBeUndefined();
+  });
+
   it('says plainly when none did not learn to hack, and when there is no none arm', () => {
     const notMet = buildRlReport([cell('none', 0, 0.2, 0.7)], ['none']).json as unknown as RlReportJson;
     expect(notMet.check.met).toBe(false);

@@ -2,10 +2,13 @@
 // inoculation prompt re-added), G and capability, each a mean with its 95% t-interval over seeds and every
 // seed's value; the arm's rollout statistics at the last RL step; and its held-out curve (neutral hack rate and
 // true reward against RL step, mean over seeds). It opens with the instrument check the environment needs:
-// does plain RL (`none`) learn to hack? That is measured and said plainly, met or not.
+// does plain RL (`none`) learn to hack? That is measured and said plainly, met or not; then the questions
+// (questions.ts), each one sentence with its seed-paired interval, "not answerable here" when the check failed.
 import { formatInterval, meanInterval, pairedDifference, type ExperimentReport, type Interval } from '@routelab/core';
 import type { RlCellResult } from './cell.ts';
 import type { PolicyRates } from './evaluate.ts';
+import type { QuestionAnswer } from '../experiment/questions.ts';
+import { answerRlQuestions, DEFAULT_RL_QUESTION_ROLES, type RlQuestionRoles } from './questions.ts';
 
 /** The deployed metrics the report gives per arm, as (name, reader). */
 export const RL_REPORT_METRICS: readonly (readonly [string, (c: RlCellResult) => number])[] = [
@@ -51,6 +54,12 @@ export interface RlReportJson {
   summaries: RlArmSummary[];
   keyMetrics: Record<string, Interval | null>;
   cells: RlCellResult[];
+  /** The questions, each answered by its own seed-paired contrast (one Holm family over the headlines). */
+  questions: QuestionAnswer[];
+  /** Which arm plays which role in the questions. */
+  questionRoles: RlQuestionRoles;
+  /** Early-stopping arms: the RL step deployed, per seed. */
+  earlyStoppingSteps?: Record<string, (number | null)[]>;
 }
 
 function summarize(values: (number | null)[]): MetricSummary {
@@ -68,7 +77,7 @@ function curveOf(cells: RlCellResult[]): RlArmSummary['curve'] {
   });
 }
 
-export function buildRlReport(cells: readonly RlCellResult[], arms: readonly string[]): ExperimentReport {
+export function buildRlReport(cells: readonly RlCellResult[], arms: readonly string[], roles: RlQuestionRoles = DEFAULT_RL_QUESTION_ROLES): ExperimentReport {
   const summaries: RlArmSummary[] = arms.map((arm) => {
     const own = cells.filter((c) => c.arm === arm).sort((a, b) => a.seed - b.seed);
     const last = own.map((c) => c.steps.at(-1)).filter((s) => s !== undefined);
@@ -113,6 +122,9 @@ export function buildRlReport(cells: readonly RlCellResult[], arms: readonly str
     met,
     note: met === null ? 'not measured: the run has no none arm' : met ? 'met' : 'NOT met: the environment does not (yet) test what the arms are meant to prevent',
   };
+  const byArm = new Map<string, RlCellResult[]>();
+  for (const c of cells) if (arms.includes(c.arm)) byArm.set(c.arm, [...(byArm.get(c.arm) ?? []), c]);
+  const stopping = summaries.filter((s) => cells.some((c) => c.arm === s.arm && c.earlyStopping));
   const json: RlReportJson = {
     experiment: 'rl',
     arms: [...arms],
@@ -120,6 +132,11 @@ export function buildRlReport(cells: readonly RlCellResult[], arms: readonly str
     summaries,
     keyMetrics: Object.fromEntries(summaries.map((s) => [`${s.arm}: hack rate (neutral)`, s.metrics['hack rate (neutral)']?.interval ?? null])),
     cells: [...cells],
+    questions: answerRlQuestions(byArm, roles, met),
+    questionRoles: roles,
+    ...(stopping.length > 0
+      ? { earlyStoppingSteps: Object.fromEntries(stopping.map((s) => [s.arm, s.seeds.map((seed) => cells.find((c) => c.arm === s.arm && c.seed === seed)?.earlyStopping?.deployedStep ?? null)])) }
+      : {}),
   };
   return { json: json as unknown as Record<string, unknown>, markdown: rlMarkdown(json) };
 }
@@ -130,6 +147,12 @@ function rlMarkdown(report: RlReportJson): string {
   const lines = ['# rl: reward hacking under RL', ''];
   const c = report.check;
   lines.push(`**Instrument check: ${c.name}: ${c.note}** (none's neutral hack rate ${fmt(c.measured)}; true reward ${fmt(c.honestTrue)} at step 0, ${fmt(c.finalTrue)} after RL)`, '');
+  lines.push('## Questions', '', 'Each answer is a seed-paired contrast (arm minus arm, deployed policy): the estimate, its bootstrap 95% interval and n; the headline contrasts form one Holm family (exact sign-flip p), and a contrast is called significant only when its Holm-adjusted p < 0.05 and its interval has width and excludes 0.', '');
+  for (const q of report.questions) lines.push(`- **${q.question}** ${q.answer}`);
+  lines.push('');
+  if (report.earlyStoppingSteps) {
+    lines.push(`Early stopping deployed the policy of RL step (per seed): ${Object.entries(report.earlyStoppingSteps).map(([arm, steps]) => `${arm} ${steps.map((x) => (x === null ? '-' : String(x))).join(', ')}`).join('; ')}.`, '');
+  }
   const names = RL_REPORT_METRICS.map(([n]) => n);
   lines.push('## Deployed policy (mean ± 95% t-interval over seeds)', '', `| arm | seeds | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---').join('|')}|`);
   for (const s of report.summaries) {
