@@ -4,6 +4,7 @@ import { showNativeLogs } from '@routelab/core';
 import { Command, CommanderError } from 'commander';
 import { benchKernelsCommand, benchMatmulCommand, benchMnistStepCommand } from './commands/bench.ts';
 import { benchLmStepCommand, benchSampleCommand } from './commands/bench_lm.ts';
+import { benchRlStepCommand } from './commands/bench_rl.ts';
 import { infoCommand } from './commands/info.ts';
 import { schemaCommand, type SchemaOptions } from './commands/schema.ts';
 import { compareCommand, type CompareOptions } from './commands/compare.ts';
@@ -77,6 +78,16 @@ export function buildProgram(): Command {
     .option('--threads <list>', 'comma-separated thread counts, or "all" (default 1,all)')
     .option('--torch', 'also time the same sampling in PyTorch (with its KV cache) and print the ratios')
     .action(benchSampleCommand);
+  bench
+    .command('rl-step')
+    .description('one RL step of the rl experiment: rollouts (through the sampler `bench sample` measures) against the policy update (plain and ERA-routed), and the sampler with and without its KV cache')
+    .option('--json', 'print one JSON object (its "ratios" field holds the tracked ratios)')
+    .option('--backend <name>', 'webgpu, wasm, cpu, tensorflow or auto', 'auto')
+    .option('--preset <name>', 'the rl preset whose settings and model size are timed: quick (default) or smoke')
+    .option('--steps <n>', 'timed RL steps per arm (default 3; one more warms up)')
+    .option('--prompts <n>', "prompts per step (default: the preset's promptsPerStep)")
+    .option('--samples <n>', "samples per prompt, k >= 2 (default: the preset's samplesPerPrompt)")
+    .action(benchRlStepCommand);
 
   program
     .command('run')
