@@ -32,6 +32,7 @@ export const originalFusedMatMul = captureOriginal('_FusedMatMul');
 export const originalTranspose = captureOriginal('Transpose');
 export const originalOneHot = captureOriginal('OneHot');
 export const originalSum = captureOriginal('Sum');
+export const originalGatherV2 = captureOriginal('GatherV2');
 
 /**
  * A new tensor (backend data only, the caller disposes it with backend.disposeData) holding `t` with its
