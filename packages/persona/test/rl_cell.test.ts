@@ -3,6 +3,8 @@
 // policy whose loss turns NaN stops naming the step, with the last good checkpoint kept.
 import { Rng, StopRequested, tf, useBackend } from '@routelab/core';
 import { createFakeContext, createStore } from '@routelab/core/testing';
+import { registerScheme, resetPluginSchemes } from '@routelab/routing';
+import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld, modelPreset, rlConfigOver, resolveRlArms, rlCheckpointName, runRlCell, Transformer, type Prior, type PriorQuality, type RlCellResult,
@@ -123,6 +125,32 @@ describe('rl cell', () => {
       expect([...values.values()].every((t) => t.values.every(Number.isFinite))).toBe(true);
     } finally {
       prior.model.dispose();
+    }
+  }, 120_000);
+
+  it('stops on an update that leaves non-finite weights behind a finite loss, naming the step and the parameter', async () => {
+    // A broken plugin scheme: from its third plan on, it scales the gradient through the token embeddings by
+    // Infinity. The forward pass (so the loss) is untouched; the clipped update writes NaN into the embeddings.
+    let plans = 0;
+    registerScheme({
+      id: 'test-infinite-gradient',
+      description: 'test',
+      configSchema: z.strictObject({}),
+      plan: () => (++plans >= 3 ? { activations: new Map([['embed', tf.scalar(Number.POSITIVE_INFINITY)]]) } : {}),
+    });
+    const prior = tinyPrior();
+    const ctx = createFakeContext({ backend: 'wasm' });
+    try {
+      const broken = rlConfigOver('smoke', { ...config, armDefinitions: { broken: { scheme: 'test-infinite-gradient' } }, arms: ['broken'] });
+      const [arm] = resolveRlArms(broken);
+      await expect(runRlCell({ config: broken, world, arm: arm!, seed: 0, prior, ctx })).rejects.toThrow(
+        /rl\/broken\/seed-0: the update of step 3 diverged \(loss -?\d[^)]*\); non-finite parameters: token_embedding/,
+      );
+      const kept = JSON.parse(ctx.store.checkpoints.get(rlCheckpointName('broken', 0))!.state);
+      expect([kept.phase, kept.step]).toEqual(['rl', 2]);
+    } finally {
+      prior.model.dispose();
+      resetPluginSchemes();
     }
   }, 120_000);
 });
