@@ -8,8 +8,7 @@
 //
 // --relearn also attacks the prior (never exposed to stage-2 U) and `none`: steps until neutral U >= 0.5.
 //
-// Settings default to the quick preset's (its values are repeated here so the script runs while the
-// experiment runner is being changed); the JSON argument overrides them, `world` and `model` included.
+// Settings default to the quick preset's; the JSON argument overrides them, `world` and `model` included.
 // Prints one JSON line per seed after the tables (for collecting figures). Too slow for the unit suite.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,29 +29,22 @@ import { RELEARN_COUNTS, relearn } from '../src/experiment/relearn.ts';
 import { evaluateItems, maxResponseTokens, type ConditionRates, type Rates } from '../src/experiment/evaluate.ts';
 import { loadOrTrainPrior, type Prior } from '../src/experiment/prior.ts';
 import { elicitationScreen } from '../src/experiment/elicitation.ts';
-import type { PersonaConfig } from '../src/experiment/config.ts';
+import { PERSONA_PRESETS, type PersonaConfig } from '../src/experiment/config.ts';
 import { trainOnExamples } from '../src/experiment/train_loop.ts';
 
-/** The quick preset's stage-1, stage-2 and evaluation settings (keep in step with experiment/config.ts). */
+/** The quick preset's stage-1, stage-2 and evaluation settings (read from the preset, so they stay in step). */
+const preset = PERSONA_PRESETS.quick;
 const QUICK = {
   world: {} as Record<string, unknown>,
   model: {} as Record<string, unknown>,
-  stage1Examples: 4000,
-  stage1Steps: 1600,
-  stage1Batch: 32,
-  stage1Lr: 1e-3,
-  warmupSteps: 30,
-  maxGradNorm: 1,
-  bucketBatches: 1,
-  weightDecay: 0,
-  stage2Examples: 1000,
-  stage2Steps: 150,
-  stage2Batch: 32,
-  stage2Lr: 3e-4,
-  evalPerFamily: 20,
+  ...pick(preset, ['stage1Examples', 'stage1Steps', 'stage1Batch', 'stage1Lr', 'warmupSteps', 'maxGradNorm', 'bucketBatches', 'weightDecay']),
+  ...pick(preset, ['stage2Examples', 'stage2Steps', 'stage2Batch', 'stage2Lr', 'evalPerFamily']),
   checkpointEvery: 1_000_000,
   logEvery: 1_000_000,
 };
+function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>;
+}
 type Settings = typeof QUICK;
 
 const argv = process.argv.slice(2);
