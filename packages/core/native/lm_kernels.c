@@ -202,6 +202,59 @@ static void attention_backward(int64_t B, int64_t T, int64_t H, int64_t dh, floa
   }
 }
 
+/*
+ * One decoded row per sequence against its key/value cache ([B, cap, D], heads side by side): writes the row's
+ * k and v (columns D..2D and 2D..3D of qkv [B, 3D]) at `slot`, then z[b] = softmax_j(scale q.k_j) v_j per head
+ * over the slots j <= slot that hold real keys: j < lengths[b] (the row's prompt) or j >= width (generated
+ * tokens); slots between are the padding of a shorter prompt and are skipped. `s` is scratch of H * cap + 2D floats.
+ */
+static void decode_attention(int64_t B, int64_t H, int64_t dh, int64_t cap, int64_t slot, int64_t width, float scale,
+                             const float *qkv, const int32_t *lengths, float *kc, float *vc, float *z, float *s) {
+  /* s: [H, cap] scores, then t: [D] products, then p: [D] each slot's weights repeated across its head's columns */
+  const int64_t D = H * dh;
+  float *t = s + H * cap, *p = t + D;
+  for (int64_t b = 0; b < B; b++) {
+    const float *q = qkv + b * 3 * D;
+    float *kb = kc + b * cap * D, *vb = vc + b * cap * D, *zb = z + b * D;
+    memcpy(kb + slot * D, q + D, (size_t)D * sizeof(float));
+    memcpy(vb + slot * D, q + 2 * D, (size_t)D * sizeof(float));
+    const int64_t len = lengths[b];
+    /* Scores of every head at once: elementwise q * k_j over all D columns (vectorised), then per-head sums. */
+    for (int64_t j = 0; j <= slot; j++) {
+      if (j >= len && j < width) continue;
+      const float *kj = kb + j * D;
+      for (int64_t c = 0; c < D; c++) t[c] = q[c] * kj[c];
+      for (int64_t h = 0; h < H; h++) {
+        float dot = 0.f;
+        for (int64_t c = 0; c < dh; c++) dot += t[h * dh + c];
+        s[h * cap + j] = dot * scale;
+      }
+    }
+    for (int64_t h = 0; h < H; h++) {
+      float *sh = s + h * cap;
+      float max = -INFINITY, sum = 0.f;
+      for (int64_t j = 0; j <= slot; j++) {
+        if (j >= len && j < width) continue;
+        max = sh[j] > max ? sh[j] : max;
+      }
+      for (int64_t j = 0; j <= slot; j++) {
+        if (j >= len && j < width) continue;
+        sh[j] = exp_nonpositive(sh[j] - max);
+        sum += sh[j];
+      }
+      const float inv = 1.f / sum;
+      for (int64_t j = 0; j <= slot; j++) sh[j] *= inv;
+    }
+    for (int64_t c = 0; c < D; c++) zb[c] = 0.f;
+    for (int64_t j = 0; j <= slot; j++) {
+      if (j >= len && j < width) continue;
+      for (int64_t h = 0; h < H; h++) for (int64_t c = 0; c < dh; c++) p[h * dh + c] = s[h * cap + j];
+      const float *vj = vb + j * D;
+      for (int64_t c = 0; c < D; c++) zb[c] += p[c] * vj[c];
+    }
+  }
+}
+
 static void linear_forward(int64_t m, int64_t n, int64_t k, const float *x, const float *w, const float *bias,
                            float *y) {
   if (bias) {
@@ -402,6 +455,39 @@ static napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value DecodeAttention(napi_env env, napi_callback_info info) {
+  static const char *sig = "decodeAttention(heap, B, H, dh, cap, slot, width, qkv, lengths, kCache, vCache, z, scale)";
+  Args a;
+  if (!read_args(env, info, sig, 12, &a) || !dims_ok(env, sig, a.v, 6)) return NULL;
+  const int64_t B = (int64_t)a.v[0], H = (int64_t)a.v[1], dh = (int64_t)a.v[2], cap = (int64_t)a.v[3];
+  const int64_t slot = (int64_t)a.v[4], width = (int64_t)a.v[5], D = H * dh;
+  if (slot >= cap || width > cap || width < 1) {
+    napi_throw_range_error(env, NULL, "decodeAttention: needs 1 <= width <= cap and slot < cap");
+    return NULL;
+  }
+  int ok = 1;
+  const float *qkv = operand(&a, a.v[6], B * 3 * D, &ok);
+  const int32_t *lengths = (const int32_t *)operand(&a, a.v[7], B, &ok);
+  float *kc = operand(&a, a.v[8], B * cap * D, &ok), *vc = operand(&a, a.v[9], B * cap * D, &ok);
+  float *z = operand(&a, a.v[10], B * D, &ok);
+  OPERANDS_CHECKED(env, "decodeAttention", ok);
+  for (int64_t b = 0; b < B; b++) {
+    if (lengths[b] < 1 || lengths[b] > width) {
+      napi_throw_range_error(env, NULL, "decodeAttention: a prompt length lies outside 1..width");
+      return NULL;
+    }
+  }
+  if (B == 0 || D == 0) return NULL;
+  float *s = malloc((size_t)(H * cap + 2 * D) * sizeof(float));
+  if (!s) {
+    napi_throw_error(env, NULL, "decodeAttention: out of memory");
+    return NULL;
+  }
+  decode_attention(B, H, dh, cap, slot, width, (float)a.v[11], qkv, lengths, kc, vc, z, s);
+  free(s);
+  return NULL;
+}
+
 static napi_value LinearForward(napi_env env, napi_callback_info info) {
   static const char *sig = "linearForward(heap, M, N, K, x, w, bias (-1: none), y)";
   Args a;
@@ -468,7 +554,7 @@ int routelab_register_lm_kernels(napi_env env, napi_value exports) {
       {"geluForward", GeluForward},                 {"geluBackward", GeluBackward},
       {"attentionForward", AttentionForward},       {"attentionBackward", AttentionBackward},
       {"linearForward", LinearForward},             {"crossEntropyForward", CrossEntropyForward},
-      {"crossEntropyBackward", CrossEntropyBackward},
+      {"crossEntropyBackward", CrossEntropyBackward}, {"decodeAttention", DecodeAttention},
   };
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
     napi_value fn;

@@ -75,6 +75,9 @@ export type AttrsOf<T> = T & NamedAttrMap;
  *   Linear          x [M, K], w [K, N], bias [N]                 -> y [M, N] = x w + bias
  *   CrossEntropy    logits [n, V], targets int32 [n]             -> loss [n], probs [n, V]
  *   CrossEntropyGrad dloss [n], probs [n, V], targets [n]        -> dlogits [n, V]
+ *   DecodeAttention qkv [B, 3 * H * dh], lengths int32 [B], kCache, vCache [B, cap, H * dh];
+ *                   attrs heads, scale, slot, width              -> z [B, H * dh]; writes k, v at `slot` of the
+ *                   caches IN PLACE (sampling only: no gradient, no composite; see nn/fused/decode_attention.ts)
  */
 export const FusedLayerNorm = 'RoutelabLayerNorm';
 export const FusedLayerNormGrad = 'RoutelabLayerNormGrad';
@@ -85,6 +88,13 @@ export const FusedCausalAttentionGrad = 'RoutelabCausalAttentionGrad';
 export const FusedLinear = 'RoutelabLinear';
 export const FusedCrossEntropy = 'RoutelabCrossEntropy';
 export const FusedCrossEntropyGrad = 'RoutelabCrossEntropyGrad';
+export const FusedDecodeAttention = 'RoutelabDecodeAttention';
+export interface DecodeAttentionAttrs {
+  heads: number;
+  scale: number;
+  slot: number;
+  width: number;
+}
 export interface LayerNormAttrs {
   eps: number;
 }

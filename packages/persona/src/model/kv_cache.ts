@@ -15,17 +15,35 @@
 // Rows that finish are dropped from the cache (a gather over the batch axis) before the next step, so
 // later steps cost only the rows still generating.
 //
+// Fused layout (where core's decodeAttention kernel runs: wasm with the native module). Each layer's keys and
+// values sit in [batch, cap, heads * d_head] buffers sized once at prefill, in the projections' own layout;
+// each step writes the new row in place at the next slot and attends with one kernel, which skips a shorter
+// prompt's padding slots by the rows' prompt lengths (no mask tensor). The three projections run as one
+// product with [w_q | w_k | w_v], joined once per prefill. Elsewhere the layout above is used.
+//
 // No hook point runs here: generate() takes this path only while no hook is attached anywhere in the
 // model (hooks see the full forward of the uncached path instead).
-import { causalAttention, linear, tf } from '@routelab/core';
+import { causalAttention, decodeAttention, decodeAttentionAvailable, linear, tf } from '@routelab/core';
 import type { Block, Transformer } from './transformer.ts';
 
 const MASKED = -1e9;
 
 // A type, not an interface: tf.tidy returns it inside its result (TensorContainer wants an index signature).
 type LayerCache = {
-  k: tf.Tensor3D; // [batch * heads, slots, d_head]
-  v: tf.Tensor3D; // [batch * heads, slots, d_head]
+  k: tf.Tensor3D; // [batch * heads, slots, d_head]; fused: [batch, cap, heads * d_head]
+  v: tf.Tensor3D; // [batch * heads, slots, d_head]; fused: [batch, cap, heads * d_head]
+};
+
+/** The fused layout's extra state (see the header). */
+type Fused = {
+  /** int32 [batch]: each row's prompt length. */
+  lengths: tf.Tensor1D;
+  /** Prompt slots (the longest prompt); generated tokens go to width, width + 1, ... */
+  width: number;
+  /** The slot the next step writes. */
+  slot: number;
+  /** Per layer: [w_q | w_k | w_v] [d_model, 3 d_model] and its bias. */
+  qkv: { w: tf.Tensor2D; b: tf.Tensor1D }[];
 };
 
 export class KvCache {
@@ -38,6 +56,7 @@ export class KvCache {
     private readonly padded: boolean,
     /** Rows currently held (the batch axis of every cached tensor). */
     private rows: number,
+    private fused?: Fused,
   ) {}
 
   /**
@@ -74,7 +93,21 @@ export class KvCache {
       return { layers, logits, mask: tf.tensor3d(maskValues, [batch * nHeads, 1, width]) };
     });
     const padded = lengths.some((len) => len < width);
-    return { cache: new KvCache(model, result.layers, result.mask, padded, batch), logits: result.logits };
+    if (!decodeAttentionAvailable()) return { cache: new KvCache(model, result.layers, result.mask, padded, batch), logits: result.logits };
+    // A row feeds at most maxLen - length - 1 generated tokens, each to the next slot after the prompts.
+    const cap = width + model.config.maxLen - Math.min(...lengths);
+    const fused = tf.tidy(() => {
+      const toBuffer = (t: tf.Tensor3D) =>
+        tf.pad(tf.reshape(tf.transpose(tf.reshape(t, [batch, nHeads, width, dHead]), [0, 2, 1, 3]), [batch, width, dModel]), [[0, 0], [0, cap - width], [0, 0]]) as tf.Tensor3D;
+      return {
+        layers: result.layers.map(({ k, v }) => ({ k: toBuffer(k), v: toBuffer(v) })),
+        lengths: tf.tensor1d(Int32Array.from(lengths), 'int32'),
+        qkv: [...model.blocks].map(({ attn }) => ({ w: tf.concat([attn.w_q, attn.w_k, attn.w_v], 1) as tf.Tensor2D, b: tf.concat([attn.b_q, attn.b_k, attn.b_v]) as tf.Tensor1D })),
+      };
+    });
+    tf.dispose([result.mask, ...result.layers.flatMap(({ k, v }) => [k, v])]);
+    const state = { lengths: fused.lengths, width, slot: width, qkv: fused.qkv };
+    return { cache: new KvCache(model, fused.layers, tf.zeros([0, 1, 0]), false, batch, state), logits: result.logits };
   }
 
   /** Rows held now. */
@@ -85,6 +118,21 @@ export class KvCache {
   /** Keeps only `rows` (indices into the current batch, in the new order). */
   select(rows: readonly number[]): void {
     if (rows.length === this.rows && rows.every((r, i) => r === i)) return;
+    if (this.fused) {
+      const fused = this.fused;
+      const next = tf.tidy(() => {
+        const keep = tf.tensor1d(Int32Array.from(rows), 'int32');
+        return {
+          layers: this.layers.map(({ k, v }) => ({ k: tf.gather(k, keep) as tf.Tensor3D, v: tf.gather(v, keep) as tf.Tensor3D })),
+          lengths: tf.gather(fused.lengths, keep) as tf.Tensor1D,
+        };
+      });
+      fused.lengths.dispose();
+      fused.lengths = next.lengths;
+      this.replace(next.layers, tf.zeros([0, 1, 0]));
+      this.rows = rows.length;
+      return;
+    }
     const { nHeads } = this.model.config;
     const next = tf.tidy(() => {
       const byHead = tf.tensor1d(Int32Array.from(rows.flatMap((r) => Array.from({ length: nHeads }, (_, h) => r * nHeads + h))), 'int32');
@@ -108,6 +156,7 @@ export class KvCache {
     const { dModel, nHeads } = model.config;
     const dHead = dModel / nHeads;
     const scale = 1 / Math.sqrt(dHead);
+    if (this.fused) return this.stepFused(tokens, positions, this.fused, scale);
     const next = tf.tidy(() => {
       // The new slot is a real key for every row.
       const mask = this.padded ? (tf.concat([this.mask, tf.zeros([batch * nHeads, 1, 1])], 2) as tf.Tensor3D) : tf.clone(this.mask);
@@ -138,14 +187,42 @@ export class KvCache {
     return next.logits;
   }
 
+  /** step() in the fused layout: the caches are written in place, so only the logits are new tensors. */
+  private stepFused(tokens: Int32Array, positions: Int32Array, fused: Fused, scale: number): tf.Tensor2D {
+    const batch = this.rows;
+    const model = this.model;
+    const { dModel, nHeads } = model.config;
+    const logits = tf.tidy(() => {
+      const embedded = embedTokens(model, tf.tensor2d(tokens, [batch, 1], 'int32'));
+      let x: tf.Tensor2D = tf.add(tf.reshape(embedded, [batch, dModel]), tf.gather(model.position_embedding, tf.tensor1d(positions, 'int32')));
+      for (const [l, block] of [...model.blocks].entries()) {
+        const { k, v } = this.layers[l]!;
+        const qkv = linear(block.ln1.forward(x) as tf.Tensor2D, fused.qkv[l]!.w, fused.qkv[l]!.b);
+        const z = decodeAttention(qkv, fused.lengths, k, v, { heads: nHeads, scale, slot: fused.slot, width: fused.width });
+        const mid = tf.add(x, linear(z, block.attn.w_o as tf.Tensor2D, block.attn.b_o));
+        const mlpOut = block.mlp.forward(tf.reshape(block.ln2.forward(mid), [batch, 1, dModel]));
+        x = tf.add(mid, tf.reshape(mlpOut, [batch, dModel])) as tf.Tensor2D;
+      }
+      return model.unembed.forward(model.ln_final.forward(x)) as tf.Tensor2D;
+    });
+    fused.slot++;
+    return logits;
+  }
+
   dispose(): void {
+    this.disposeLayers();
+    if (this.fused) tf.dispose([this.fused.lengths, ...this.fused.qkv.flatMap(({ w, b }) => [w, b])]);
+    this.fused = undefined;
+  }
+
+  private disposeLayers(): void {
     for (const { k, v } of this.layers) tf.dispose([k, v]);
     this.mask.dispose();
     this.layers = [];
   }
 
   private replace(layers: LayerCache[], mask: tf.Tensor3D): void {
-    this.dispose();
+    this.disposeLayers();
     this.layers = layers;
     this.mask = mask;
   }

@@ -15,6 +15,8 @@ export interface NativeLmKernels {
   linearForward(heap: Float32Array, m: number, n: number, k: number, x: number, w: number, bias: number, y: number): void;
   crossEntropyForward(heap: Float32Array, n: number, vocab: number, logits: number, targets: number, loss: number, probs: number): void;
   crossEntropyBackward(heap: Float32Array, n: number, vocab: number, dloss: number, probs: number, targets: number, dlogits: number): void;
+  /** Optional: modules built before it lack it (decodeAttentionKernel() says whether it is there). */
+  decodeAttention?(heap: Float32Array, batch: number, heads: number, dHead: number, cap: number, slot: number, width: number, qkv: number, lengths: number, kCache: number, vCache: number, z: number, scale: number): void;
 }
 
 const KERNEL_FUNCTIONS: (keyof NativeLmKernels)[] = [
@@ -27,4 +29,9 @@ export function nativeLmKernels(): NativeLmKernels | undefined {
   const module = nativeGemm() as Partial<NativeLmKernels> | undefined;
   if (!module || !KERNEL_FUNCTIONS.every((name) => typeof module[name] === 'function')) return undefined;
   return module as NativeLmKernels;
+}
+
+/** The cached-decoding attention kernel, where the loaded module has it. */
+export function decodeAttentionKernel(): NonNullable<NativeLmKernels['decodeAttention']> | undefined {
+  return nativeLmKernels()?.decodeAttention;
 }

@@ -5,13 +5,13 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   FusedCausalAttention, FusedCausalAttentionGrad, FusedCrossEntropy, FusedCrossEntropyGrad, FusedGelu, FusedGeluGrad,
-  FusedLayerNorm, FusedLayerNormGrad, FusedLinear,
+  FusedDecodeAttention, FusedLayerNorm, FusedLayerNormGrad, FusedLinear,
 } from '../kernel_names.ts';
-import type { CausalAttentionAttrs, LayerNormAttrs } from '../kernel_names.ts';
+import type { CausalAttentionAttrs, DecodeAttentionAttrs, LayerNormAttrs } from '../kernel_names.ts';
 import { assertSameShapeFloat32, KernelInputError, sizeOf } from '../validate_inputs.ts';
-import { nativeLmKernels } from './native_lm.ts';
+import { decodeAttentionKernel, nativeLmKernels } from './native_lm.ts';
 import type { NativeLmKernels } from './native_lm.ts';
-import { asWasmBackend, floatOffset, heapFloats } from './wasm_heap.ts';
+import { asWasmBackend, floatOffset, forgetCachedDerivedData, heapFloats } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
 
 type Inputs = Record<string, TensorInfo>;
@@ -174,10 +174,32 @@ const crossEntropyGrad: KernelFunc = ({ inputs, backend }) => {
   return dlogits;
 };
 
+const decodeAttention: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { qkv, lengths, kCache, vCache } = inputs as Inputs;
+  const b = asWasmBackend(backend);
+  const k = decodeAttentionKernel();
+  if (!k) throw new KernelInputError(`${FusedDecodeAttention}: the loaded native module predates this kernel (npm run build:native)`);
+  const { heads, scale, slot, width } = attrs as unknown as DecodeAttentionAttrs;
+  if (kCache!.shape.length !== 3) throw new KernelInputError(`${FusedDecodeAttention}: tensor "kCache" must be [batch, cap, d_model], got [${kCache!.shape.join(', ')}]`);
+  const [batch, cap, dModel] = kCache!.shape as [number, number, number];
+  if (!Number.isInteger(heads) || heads < 1 || dModel % heads !== 0) throw new KernelInputError(`${FusedDecodeAttention}: attribute "heads" (${heads}) must divide d_model ${dModel}`);
+  expectShape(FusedDecodeAttention, 'kCache', kCache!, [batch, cap, dModel]);
+  expectShape(FusedDecodeAttention, 'vCache', vCache!, [batch, cap, dModel]);
+  expectShape(FusedDecodeAttention, 'qkv', qkv!, [batch, 3 * dModel]);
+  expectShape(FusedDecodeAttention, 'lengths', lengths!, [batch], 'int32');
+  const z = b.makeOutput([batch, dModel], 'float32');
+  onHeap(b, { qkv: qkv!, lengths: lengths!, kCache: kCache!, vCache: vCache!, z }, (heap, at) =>
+    k(heap, batch, heads, dModel / heads, cap, slot, width, at.qkv!, at.lengths!, at.kCache!, at.vCache!, at.z!, scale));
+  // The caches were written in place: drop anything tfjs derived from their old contents.
+  forgetCachedDerivedData(b, [kCache!, vCache!]);
+  return z;
+};
+
 const config = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({ kernelName, backendName: 'wasm', kernelFunc });
 
 export const transformerKernelsWasm: KernelConfig[] = [
   config(FusedLayerNorm, layerNorm),
+  config(FusedDecodeAttention, decodeAttention),
   config(FusedLayerNormGrad, layerNormGrad),
   config(FusedGelu, gelu),
   config(FusedGeluGrad, geluGrad),

@@ -24,3 +24,12 @@ export type CustomGradBody = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => { val
 export function customOp(body: CustomGradBody): (...inputs: tf.Tensor[]) => tf.Tensor {
   return tf.customGrad(body as never) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor;
 }
+
+/**
+ * Whether autodiff is recording (inside tf.grads / variableGrads). Outside it an op can run its forward kernel
+ * alone: tf.customGrad's bookkeeping (a scope, saved tensors, a gradient closure) then costs more than a small
+ * kernel, e.g. in every step of sampling.
+ */
+export function recordingGradients(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}

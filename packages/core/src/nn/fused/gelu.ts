@@ -3,7 +3,7 @@
 // hand-written gradient (half the ops of autodiff through erf).
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedGelu, FusedGeluGrad } from '../../kernels/kernel_names.ts';
-import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
+import { customOp, fusedKernelsAvailable, recordingGradients, runKernel } from './availability.ts';
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -36,5 +36,6 @@ export function composedGelu(x: tf.Tensor): tf.Tensor {
 }
 
 export function gelu(x: tf.Tensor): tf.Tensor {
-  return fusedKernelsAvailable() ? fused(x) : composed(x);
+  if (!fusedKernelsAvailable()) return composed(x);
+  return recordingGradients() ? fused(x) : runKernel(FusedGelu, { x })[0]!;
 }

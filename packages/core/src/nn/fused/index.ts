@@ -6,3 +6,4 @@ export { causalAttention, composedCausalAttention, additiveCausalMask } from './
 export { linear } from './linear.ts';
 export { crossEntropy, composedCrossEntropy } from './cross_entropy.ts';
 export { oneHotEmbed, addPositions } from './embedding.ts';
+export { decodeAttention, decodeAttentionAvailable, type DecodeAttentionOptions } from './decode_attention.ts';

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedLayerNorm, FusedLayerNormGrad } from '../../kernels/kernel_names.ts';
 import { checkRoutedRows, parameterRoute, routedGradient, sameRowWeighting, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
-import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
+import { customOp, fusedKernelsAvailable, recordingGradients, runKernel } from './availability.ts';
 
 /** The same computation in tfjs ops (autodiff gradient). */
 export function composedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
@@ -81,6 +81,11 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
   const bRoute = parameterRoute(beta);
   if (gRoute || bRoute) return routedLayerNorm(x, gamma, beta, eps, gRoute, bRoute);
   if (!fusedKernelsAvailable()) return composedLayerNorm(x, gamma, beta, eps);
+  if (!recordingGradients()) {
+    const [y, mean, rstd] = runKernel(FusedLayerNorm, { x, gamma, beta }, { eps });
+    tf.dispose([mean!, rstd!]);
+    return y!;
+  }
   const op = customOp((...args) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const [y, mean, rstd] = runKernel(FusedLayerNorm, { x: xi, gamma: g, beta: b }, { eps }) as [tf.Tensor, tf.Tensor, tf.Tensor];

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedLinear } from '../../kernels/kernel_names.ts';
 import { checkRoutedRows, parameterRoute, routedGradient, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
-import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
+import { customOp, fusedKernelsAvailable, recordingGradients, runKernel } from './availability.ts';
 
 const withBias = customOp((...args) => {
   const [x, w, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -74,5 +74,6 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor): tf.Ten
     const product = tf.matMul(x, w);
     return (bias ? tf.add(product, bias) : product) as tf.Tensor2D;
   }
+  if (!recordingGradients()) return runKernel(FusedLinear, bias ? { x, w, bias } : { x, w })[0] as tf.Tensor2D;
   return (bias ? withBias(x, w, bias) : withoutBias(x, w)) as tf.Tensor2D;
 }
