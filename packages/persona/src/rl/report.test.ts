@@ -31,6 +31,8 @@ describe('rl report', () => {
     expect(era.curve.map((p) => p.step)).toEqual([0, 1]);
     expect(report.check.measured).toBeCloseTo(0.8, 12);
     expect(report.check.met).toBe(true);
+    expect(report.check.perSeed).toEqual([{ seed: 0, hack: 0.9, true: 0.4, trueAtStart: 0.8 }, { seed: 1, hack: 0.7, true: 0.5, trueAtStart: 0.8 }]);
+    expect(markdown).toMatch(/per seed \(hack rate, true reward after \/ before RL\): 0: 0\.900, 0\.400 \/ 0\.800; 1: 0\.700/);
     expect(report.keyMetrics['none: hack rate (neutral)']!.mean).toBeCloseTo(0.8, 12);
     expect(markdown).toMatch(/Instrument check: .*: met/);
     expect(markdown).toMatch(/\| era \| 0 \| 0\.700 \| 0\.700 \| 0\.100 \|/);

@@ -50,7 +50,16 @@ export interface RlArmSummary {
 export interface RlReportJson {
   experiment: 'rl';
   arms: string[];
-  check: { name: string; measured: number | null; honestTrue: number | null; finalTrue: number | null; met: boolean | null; note: string };
+  check: {
+    name: string;
+    measured: number | null;
+    honestTrue: number | null;
+    finalTrue: number | null;
+    met: boolean | null;
+    note: string;
+    /** none's neutral hack rate and true reward after RL, and its true reward at step 0, per seed (the mean can hide a seed that did not hack). */
+    perSeed?: { seed: number; hack: number; true: number; trueAtStart: number | null }[];
+  };
   summaries: RlArmSummary[];
   keyMetrics: Record<string, Interval | null>;
   cells: RlCellResult[];
@@ -121,6 +130,13 @@ export function buildRlReport(cells: readonly RlCellResult[], arms: readonly str
     finalTrue,
     met,
     note: met === null ? 'not measured: the run has no none arm' : met ? 'met' : 'NOT met: the environment does not (yet) test what the arms are meant to prevent',
+    ...(noneCells.length > 0
+      ? {
+          perSeed: [...noneCells]
+            .sort((a, b) => a.seed - b.seed)
+            .map((c) => ({ seed: c.seed, hack: c.deployed.neutral.hack, true: c.deployed.neutral.true, trueAtStart: c.curve.find((p) => p.step === 0)?.neutral.true ?? null })),
+        }
+      : {}),
   };
   const byArm = new Map<string, RlCellResult[]>();
   for (const c of cells) if (arms.includes(c.arm)) byArm.set(c.arm, [...(byArm.get(c.arm) ?? []), c]);
@@ -146,7 +162,8 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined || 
 function rlMarkdown(report: RlReportJson): string {
   const lines = ['# rl: reward hacking under RL', ''];
   const c = report.check;
-  lines.push(`**Instrument check: ${c.name}: ${c.note}** (none's neutral hack rate ${fmt(c.measured)}; true reward ${fmt(c.honestTrue)} at step 0, ${fmt(c.finalTrue)} after RL)`, '');
+  const seeds = c.perSeed?.length ? `; per seed (hack rate, true reward after / before RL): ${c.perSeed.map((p) => `${p.seed}: ${fmt(p.hack)}, ${fmt(p.true)} / ${fmt(p.trueAtStart)}`).join('; ')}` : '';
+  lines.push(`**Instrument check: ${c.name}: ${c.note}** (none's neutral hack rate ${fmt(c.measured)}; true reward ${fmt(c.honestTrue)} at step 0, ${fmt(c.finalTrue)} after RL${seeds})`, '');
   lines.push('## Questions', '', 'Each answer is a seed-paired contrast (arm minus arm, deployed policy): the estimate, its bootstrap 95% interval and n; the headline contrasts form one Holm family (exact sign-flip p), and a contrast is called significant only when its Holm-adjusted p < 0.05 and its interval has width and excludes 0.', '');
   for (const q of report.questions) lines.push(`- **${q.question}** ${q.answer}`);
   lines.push('');
