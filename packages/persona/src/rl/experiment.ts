@@ -40,8 +40,10 @@ export const rlExperiment: Experiment<RlConfig> = {
   id: 'rl',
   description:
     'reward hacking under RL on the persona world: group-relative REINFORCE from the persona prior against a hackable grader, ' +
-    'with a noisy monitor; arms: none, reward penalty, filtering, on-policy inoculation, recontextualization and gradient ' +
-    'routing (ERA, ablated at deployment); proxy and true reward, hack rates, G and capability per (arm, seed)',
+    'with a noisy monitor; arms: none, reward penalty, filtering, on-policy inoculation (specific and general prompts, an ' +
+    'irrelevant-prompt control), recontextualization and its same-prompt variant, gradient routing (ERA, ablated at ' +
+    'deployment) across monitor recall, routing + inoculation, early stopping; proxy and true reward, hack rates, G and ' +
+    'capability per (arm, seed), and the questions they answer (docs/rl.md)',
   configSchema: rlConfigSchema,
   presets: RL_PRESETS,
   defaultPreset: 'quick',
