@@ -254,6 +254,63 @@ suite(title, () => {
     expect(await page.getByTestId('condition-switch').innerText()).toContain('no prompt conditions');
   });
 
+  it('Compare and Run of an rl compare: per-arm rates by prompt condition, the curves against RL step and the table, as in report.json', async () => {
+    const rl = f.rlCompare.report;
+    const clip = (x: number) => Math.min(1, Math.max(0, x));
+    const metricOf = (arm: string, name: string) => rl.summaries.find((s) => s.arm === arm)!.metrics[name]!.interval!;
+    const cell = (arm: string, field: string) => page.locator(`[data-testid="compare-table"] tr[data-arm="${arm}"] [data-field="${field}"]`).innerText();
+    /** The rl table's text for one arm and metric: mean [lo, hi] over seeds, clipped to [0, 1] (the mean alone when there is no interval). */
+    const shown = (i: { mean: number; lo: number; hi: number; n: number }) =>
+      i.n > 1 && clip(i.lo) !== clip(i.hi) ? `${formatNumber(clip(i.mean))} [${formatNumber(clip(i.lo))}, ${formatNumber(clip(i.hi))}]` : formatNumber(clip(i.mean));
+    const rlTable = async (report: typeof rl) => {
+      const rows = page.locator('[data-testid="rl-table"] tbody tr');
+      expect(await rows.evaluateAll((trs) => trs.map((r) => (r as HTMLElement).dataset.arm))).toEqual(report.summaries.map((s) => s.arm));
+      for (const s of report.summaries) {
+        const row = page.locator(`[data-testid="rl-table"] tr[data-arm="${s.arm}"]`);
+        expect(await row.locator('[data-field="seeds"]').innerText()).toBe(String(s.seeds.length));
+        for (const name of ['hack rate (neutral)', 'hack rate (inoculation prompt re-added)', 'true reward (neutral)', 'capability (neutral)']) {
+          const i = s.metrics[name]!.interval!;
+          expect(await row.locator(`td[data-metric="${name}"] [data-field="mean"]`).innerText(), `${s.arm} ${name}`).toBe(shown(i));
+          const d = s.pairedVsNone?.[name];
+          if (d) expect(await row.locator(`td[data-metric="${name}"] [data-field="paired"]`).innerText()).toContain(`Δ ${d.mean >= 0 ? '+' : ''}${formatNumber(d.mean)}`);
+        }
+      }
+      // One line per arm in each curve chart, over the report's steps.
+      for (const id of ['rl-curve-hack', 'rl-curve-true']) {
+        const chart = page.getByTestId(id);
+        expect(await chart.locator('.chart-target').getAttribute('aria-label')).toContain(`${report.summaries.length} series: ${report.summaries.map((s) => s.arm).join(', ')}`);
+        expect(await chart.locator('.mark-line.role-mark path').count()).toBe(report.summaries.length);
+        expect(await chart.locator('.mark-symbol.role-mark path').count()).toBe(report.summaries.reduce((n, s) => n + s.curve.length, 0));
+      }
+      expect(await page.getByTestId('rl-check').innerText()).toContain(report.check.note);
+    };
+
+    await page.goto(url(`#/compare?source=${f.rlCompare.id}`));
+    await expect.poll(() => page.getByTestId('compare-table').count(), { timeout: 15_000 }).toBe(1);
+    await chartsDrawn();
+    expect(await page.getByLabel('Metric').inputValue()).toBe('hack rate');
+    expect(await page.getByRole('radio', { name: 'neutral' }).isChecked()).toBe(true);
+    for (const arm of rl.arms) expect(await cell(arm, 'mean')).toBe(formatNumber(clip(metricOf(arm, 'hack rate (neutral)').mean)));
+    const paired = rl.summaries.find((s) => s.arm === 'era')!.pairedVsNone!['hack rate (neutral)']!;
+    expect(await cell('era', 'paired')).toContain(formatNumber(paired.mean));
+    // With the inoculation prompt re-added.
+    await page.getByRole('radio', { name: 'inoculation' }).check();
+    await expect.poll(() => cell('era', 'mean')).toBe(formatNumber(clip(metricOf('era', 'hack rate (inoculation prompt re-added)').mean)));
+    await rlTable(rl);
+    await shot('compare-rl');
+
+    // The compare directory's run page, and one of its cells (a single rl run) show the same part.
+    await page.goto(url(`#/run/${encodeURIComponent(f.rlCompare.id)}`));
+    await expect.poll(() => page.getByTestId('rl-table').count(), { timeout: 15_000 }).toBe(1);
+    await chartsDrawn();
+    await rlTable(rl);
+    await shot('run-rl-compare');
+    await page.goto(url(`#/run/${encodeURIComponent(f.rlCompare.cells[0]!)}`));
+    await expect.poll(() => page.getByTestId('rl-table').count(), { timeout: 15_000 }).toBe(1);
+    await chartsDrawn();
+    await rlTable(f.rlCompare.cellReport);
+  });
+
   it('Inspector of a persona run: gradient mass per cell, metrics before and after ablation from the report', async () => {
     await page.goto(url(`#/run/${f.persona.id}/inspect`));
     await expect.poll(() => page.getByTestId('ablation-pairs').count(), { timeout: 15_000 }).toBe(1);

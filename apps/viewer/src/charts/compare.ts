@@ -19,8 +19,8 @@ export interface CompareSpecOptions {
   bounds?: readonly [number, number] | null;
 }
 
-/** The persona rates (U, W, G, capability, degenerate; also as the last part of a dotted name) live in [0, 1]. */
-const RATE_METRIC = /(^|\.)(U|W|G|capability|degenerate)$/;
+/** The persona rates (U, W, G, capability, degenerate; also as the last part of a dotted name) and the rl rates and rewards live in [0, 1]. */
+const RATE_METRIC = /(^|\.)(U|W|G|capability|degenerate|hack rate|true reward|proxy reward)$/;
 
 export function metricBounds(metric: string): readonly [number, number] | null {
   return RATE_METRIC.test(metric) ? [0, 1] : null;

@@ -12,6 +12,8 @@ export interface CurveSpecOptions {
   metric: string;
   /** Log scale for the value axis (only used when every value is positive). */
   logY?: boolean;
+  /** What the value can take (e.g. [0, 1] for a rate): the axis spans exactly that. */
+  bounds?: readonly [number, number];
   width?: number;
   height?: number;
 }
@@ -29,8 +31,9 @@ export function curveSpec(points: readonly CurvePoint[], options: CurveSpecOptio
     data: { name: 'points', values: finite.map((p) => ({ ...p })) },
     mark: { type: 'line', point: { size: 24 }, tooltip: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step' },
-      y: { field: 'value', type: 'quantitative', title: options.metric, scale: logY ? { type: 'log' } : { zero: false } },
+      // Steps are whole numbers: no tick between two of them.
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } },
+      y: { field: 'value', type: 'quantitative', title: options.metric, scale: logY ? { type: 'log' } : options.bounds ? { domain: [...options.bounds], nice: false } : { zero: false } },
       color: { field: 'series', type: 'nominal', title: 'series', legend: series.length > 1 ? {} : null },
       tooltip: [
         { field: 'series', type: 'nominal' },

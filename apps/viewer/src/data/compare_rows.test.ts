@@ -54,4 +54,25 @@ describe('compareTable', () => {
     expect(compareTable({ nothing: true }).rows).toEqual([]);
     expect(compareTable(null).rows).toEqual([]);
   });
+
+  it('reads an rl report: its metrics by prompt condition, intervals clipped to [0, 1], paired differences from none', () => {
+    const table = compareTable({
+      experiment: 'rl',
+      arms: ['none', 'era'],
+      summaries: [
+        { arm: 'none', seeds: [0, 1, 2], metrics: { 'hack rate (neutral)': { interval: interval(0.95) }, 'hack rate (inoculation prompt re-added)': { interval: interval(0.9) }, 'G (neutral)': { interval: null } } },
+        { arm: 'era', seeds: [0, 1, 2], metrics: { 'hack rate (neutral)': { interval: interval(0.05) }, 'true reward (neutral)': { interval: interval(0.7) } }, pairedVsNone: { 'hack rate (neutral)': interval(-0.9), 'G (neutral)': null } },
+      ],
+    });
+    expect(table.arms).toEqual(['none', 'era']);
+    expect(table.metrics).toEqual(['hack rate', 'true reward']);
+    expect(table.conditions).toEqual(['neutral', 'inoculation']);
+    expect(rowsFor(table, 'hack rate', 'neutral')).toEqual([
+      { arm: 'none', condition: 'neutral', metric: 'hack rate', mean: 0.95, lo: 0.85, hi: 1, n: 3 },
+      { arm: 'era', condition: 'neutral', metric: 'hack rate', mean: 0.05, lo: 0, hi: expect.closeTo(0.15), n: 3 },
+    ]);
+    expect(rowsFor(table, 'hack rate', 'inoculation').map((r) => r.arm)).toEqual(['none']);
+    expect(table.baseline).toBe('none');
+    expect(table.paired).toEqual([{ arm: 'era', condition: 'neutral', metric: 'hack rate', mean: -0.9, lo: -1, hi: expect.closeTo(-0.8), n: 3, significant: true }]);
+  });
 });

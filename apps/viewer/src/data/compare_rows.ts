@@ -9,6 +9,7 @@
 // pairedVsNone: { <arm>: same shape, differences from none }`) and mnist-split's (`arms: { <arm>: {...} }`).
 // Every Interval ({ mean, lo, hi } or { mean, halfWidth }) below an arm is a metric named by its path; a path
 // segment that names a prompt condition is taken as the condition, and a `conditions` segment is dropped.
+// An rl report (`experiment: "rl"`) keeps its arms as `summaries` (see fromRlSummaries).
 
 /** The evaluation conditions (system prompts) of @routelab/persona's EVAL_CONDITIONS, in its order. */
 export const CONDITIONS = ['neutral', 'inoculation', 'irrelevant', 'negated'] as const;
@@ -90,6 +91,38 @@ function fromArmTree(arm: string, tree: unknown): (CompareRow & { significant?: 
   return out;
 }
 
+/**
+ * An rl report's summaries (`summaries: [{ arm, metrics: { "hack rate (neutral)": { interval } }, pairedVsNone }]`):
+ * a metric named "<quantity> (neutral)" is that quantity under the neutral prompt, and "(inoculation prompt
+ * re-added)" under the arm's inoculation prompt, so the condition switch reads them like the persona conditions.
+ */
+function fromRlSummaries(summaries: unknown[]): { rows: CompareRow[]; paired: CompareTable['paired'] } {
+  const rows: CompareRow[] = [];
+  const paired: CompareTable['paired'] = [];
+  const split = (name: string): [string, string | null] => {
+    const m = /^(.*) \((neutral|inoculation prompt re-added)\)$/.exec(name);
+    return m ? [m[1]!, m[2] === 'neutral' ? 'neutral' : 'inoculation'] : [name, null];
+  };
+  for (const s of summaries) {
+    if (!isObject(s) || typeof s.arm !== 'string') continue;
+    for (const [name, summary] of Object.entries(isObject(s.metrics) ? s.metrics : {})) {
+      const i = interval(isObject(summary) ? summary.interval : undefined);
+      const [metric, condition] = split(name);
+      // Every rl metric is a rate or a reward in [0, 1]; the report keeps the raw t-interval.
+      const clip = (x: number) => Math.min(1, Math.max(0, x));
+      if (i) rows.push({ arm: s.arm, condition, metric, ...i, mean: clip(i.mean), lo: clip(i.lo), hi: clip(i.hi) });
+    }
+    for (const [name, diff] of Object.entries(isObject(s.pairedVsNone) ? s.pairedVsNone : {})) {
+      const i = interval(diff);
+      const [metric, condition] = split(name);
+      // A difference of two [0, 1] quantities lies in [-1, 1]: its interval is clipped to that.
+      const bound = (x: number) => Math.min(1, Math.max(-1, x));
+      if (i) paired.push({ arm: s.arm, condition, metric, ...i, lo: bound(i.lo), hi: bound(i.hi), significant: (i.n ?? 0) > 1 && i.lo !== i.hi && (i.lo > 0 || i.hi < 0) });
+    }
+  }
+  return { rows, paired };
+}
+
 const strip = ({ significant: _s, ...row }: CompareRow & { significant?: boolean }): CompareRow => row;
 
 export function compareTable(report: unknown): CompareTable {
@@ -99,11 +132,12 @@ export function compareTable(report: unknown): CompareTable {
   if (isObject(report)) {
     if (Array.isArray(report.arms)) order = report.arms.filter((a): a is string => typeof a === 'string');
     const tree = (v: unknown) => (isObject(v) ? Object.entries(v).flatMap(([arm, t]) => fromArmTree(arm, t)) : []);
-    if (Array.isArray(report.rows)) rows = fromRowsArray(report.rows);
+    if (report.experiment === 'rl' && Array.isArray(report.summaries)) ({ rows, paired } = fromRlSummaries(report.summaries));
+    else if (Array.isArray(report.rows)) rows = fromRowsArray(report.rows);
     else if (isObject(report.results)) rows = tree(report.results).map(strip);
     else if (isObject(report.arms)) rows = tree(report.arms).map(strip);
     else if (Array.isArray(report.arms)) rows = fromRowsArray(report.arms);
-    paired = tree(report.pairedVsNone);
+    if (report.experiment !== 'rl') paired = tree(report.pairedVsNone);
   }
   const seen = [...new Set(rows.map((r) => r.arm))];
   const arms = [...order.filter((a) => seen.includes(a)), ...seen.filter((a) => !order.includes(a))];

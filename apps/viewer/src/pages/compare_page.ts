@@ -10,6 +10,8 @@ import { heading, type Page } from '../app/page.ts';
 import { href, replaceQuery } from '../app/router.ts';
 import { compareSpec } from '../charts/compare.ts';
 import { CONDITIONS, compareTable, pairedFor, rowsFor, type CompareTable } from '../data/compare_rows.ts';
+import { rlView } from '../data/rl_report.ts';
+import { rlSection } from './rl_section.ts';
 
 const CONDITION_HINTS: Record<string, string> = {
   neutral: 'a helpful-assistant prompt',
@@ -19,13 +21,14 @@ const CONDITION_HINTS: Record<string, string> = {
 };
 
 function preferredMetric(table: CompareTable): string | undefined {
-  return table.metrics.find((m) => m === 'U' || m.endsWith('.U')) ?? table.metrics.find((m) => /gapRatio/.test(m)) ?? table.metrics[0];
+  return table.metrics.find((m) => m === 'U' || m.endsWith('.U')) ?? table.metrics.find((m) => m === 'hack rate') ?? table.metrics.find((m) => /gapRatio/.test(m)) ?? table.metrics[0];
 }
 
 export function comparePage(query: URLSearchParams): Page {
   const root = el('div', { 'data-page': 'compare' }, heading('Compare'), el('p', {}, 'Loading…'));
   const controller = new AbortController();
   let chart: ChartView | undefined;
+  let rl: { dispose: () => void } | undefined;
 
   async function load(): Promise<void> {
     let sources: RunSummary[];
@@ -59,10 +62,14 @@ export function comparePage(query: URLSearchParams): Page {
     async function show(metricWanted: string | undefined, conditionWanted: string | undefined): Promise<void> {
       chart?.dispose();
       chart = undefined;
+      rl?.dispose();
+      rl = undefined;
       if (!source) return;
       let table: CompareTable;
+      let report: unknown;
       try {
-        table = compareTable(await api.file(source, 'report.json', controller.signal));
+        report = await api.file(source, 'report.json', controller.signal);
+        table = compareTable(report);
       } catch (err) {
         body.replaceChildren(message('error', `Could not read ${source}/report.json: ${err instanceof Error ? err.message : String(err)}`));
         return;
@@ -144,9 +151,14 @@ export function comparePage(query: URLSearchParams): Page {
         render();
       });
       renderConditions();
+      // An rl report also has curves against RL step and its own table of every metric.
+      const view = rlView(report);
+      const rlPart = view ? rlSection(view) : undefined;
+      rl = rlPart;
       body.replaceChildren(
         el('div', { className: 'controls' }, labelled('Metric', metricSelect), fieldset),
         section('Arms', tableBox, chartBox),
+        rlPart ? section('Over RL steps, and the deployed policy per arm', rlPart.element) : '',
         el('p', {}, el('a', { href: href.run(source) }, `Open ${source}`)),
       );
       render();
@@ -161,6 +173,7 @@ export function comparePage(query: URLSearchParams): Page {
     dispose: () => {
       controller.abort();
       chart?.dispose();
+      rl?.dispose();
     },
   };
 }

@@ -11,6 +11,8 @@ import { href } from '../app/router.ts';
 import { curveSpec } from '../charts/curves.ts';
 import { INSPECTOR_KINDS, addEvents, emptyCurves } from '../data/metrics.ts';
 import { renderMarkdown } from './report_markdown.ts';
+import { rlSection } from './rl_section.ts';
+import { rlView } from '../data/rl_report.ts';
 import { isPersonaCheckpoint } from '../data/checkpoints.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -83,6 +85,7 @@ export function runPage(id: string): Page {
   const statusBox = el('div');
   let status: string | undefined;
   const controller = new AbortController();
+  let rl: { dispose: () => void } | undefined;
 
   function renderCurves(): void {
     // A metric measured at one step only (a final evaluation) reads better as a table than as a chart.
@@ -186,11 +189,17 @@ export function runPage(id: string): Page {
     const reportPart = detail.reportMarkdown
       ? renderMarkdown(detail.reportMarkdown)
       : el('p', { className: 'hint' }, detail.summary.reportError ?? (status === 'running' ? 'The report is written when the run finishes.' : 'No report.'));
+    // An rl report (a run or a compare of the rl experiment): its curves against RL step and its table.
+    rl?.dispose();
+    const view = rlView(detail.report);
+    const rlPart = view ? rlSection(view) : undefined;
+    rl = rlPart;
     root.replaceChildren(
       heading(`Run ${id}`),
       detail.summary.loadError ? message('error', `This run could not be read: ${detail.summary.loadError}`, { 'data-testid': 'run-error' }) : '',
       statusBox,
       links,
+      rlPart ? section('Reward hacking under RL, per arm', rlPart.element) : '',
       section('Metrics', liveLine, chartsBox, finalsBox),
       section('Report', reportPart),
       section('Checkpoints', checkpointTable(id, detail.checkpoints, detail.summary.experiment)),
@@ -229,6 +238,7 @@ export function runPage(id: string): Page {
       controller.abort();
       stopPolling?.();
       for (const c of charts.values()) c.dispose();
+      rl?.dispose();
     },
   };
 }
