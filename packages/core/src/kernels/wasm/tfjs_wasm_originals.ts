@@ -33,6 +33,8 @@ export const originalTranspose = captureOriginal('Transpose');
 export const originalOneHot = captureOriginal('OneHot');
 export const originalSum = captureOriginal('Sum');
 export const originalGatherV2 = captureOriginal('GatherV2');
+export const originalSlice = captureOriginal('Slice');
+export const originalSplitV = captureOriginal('SplitV');
 
 /**
  * A new tensor (backend data only, the caller disposes it with backend.disposeData) holding `t` with its
