@@ -19,16 +19,16 @@ describe('routelab compare --experiment rl', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| arm \| seeds \| hack neutral \| hack inoculation re-added \| true reward \| proxy reward \| G neutral \| capability \|/);
     expect(r.stdout).toMatch(/\| none \| 2 \| \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \|/);
-    expect(r.stdout).toMatch(/\| penalty_r0\.1 \| 2 \| \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(Δ [+-]\d\.\d\d ± \d+\.\d\d\*?\) \|/);
+    expect(r.stdout).toMatch(/\| penalty-recall-0\.1 \| 2 \| \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(Δ [+-]\d\.\d\d ± \d+\.\d\d\*?\) \|/);
     expect(r.stdout).toMatch(/Instrument check: none learns to hack/);
 
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
     expect(report.experiment).toBe('rl');
     // penalty reads the monitor and gets a recall variant; ip-on-policy does not.
-    expect(report.arms).toEqual(['none', 'penalty', 'penalty_r0.1', 'ip-on-policy']);
+    expect(report.arms).toEqual(['none', 'penalty', 'penalty-recall-0.1', 'ip-on-policy']);
     expect(report.summaries.map((s: { arm: string }) => s.arm)).toEqual(report.arms);
     expect(report.sweep).toMatchObject({ cells: 8, finished: 8 });
-    const variant = report.cells.filter((c: { arm: string }) => c.arm === 'penalty_r0.1');
+    const variant = report.cells.filter((c: { arm: string }) => c.arm === 'penalty-recall-0.1');
     expect(variant.map((c: { seed: number; oversight: { recall: number } }) => [c.seed, c.oversight.recall])).toEqual([[0, 0.1], [1, 0.1]]);
     const penalty = report.summaries.find((s: { arm: string }) => s.arm === 'penalty');
     expect(penalty.pairedVsNone['hack rate (neutral)'].seeds).toEqual([0, 1]);
@@ -47,7 +47,7 @@ describe('routelab compare --experiment rl', () => {
     expect(markdown).toMatch(/!\[Reward hacking under RL[^\]]*\]\(chart\.png\)/);
     expect(markdown).toMatch(/## Over RL steps/);
 
-    const manifest = join(out, 'cells', 'arm-penalty_r0.1_seed-1', 'manifest.json');
+    const manifest = join(out, 'cells', 'arm-penalty-recall-0.1_seed-1', 'manifest.json');
     const before = JSON.parse(await readFile(manifest, 'utf8'));
     expect(before.status).toBe('finished');
     const again = routelab([...args, '--json'], { ROUTELAB_CACHE_DIR: cache });

@@ -40,14 +40,24 @@ describe('compare --experiment rl --oversight', () => {
     'ip-on-policy': { flagged: 'keep', scheme: 'none', prompt: { rollout: 'specific' } },
     penalty: { flagged: 'penalty', scheme: 'none', penalty: 1 },
     era: { flagged: 'keep', scheme: 'era', description: 'ERA', oversight: { recall: 1, falsePositiveRate: 0.05 } },
+    'early-stopping': { flagged: 'keep', scheme: 'none', earlyStopping: { every: 5 } },
+    'era-recall-0.1': { flagged: 'keep', scheme: 'era', oversight: { recall: 0.1, falsePositiveRate: 0 } },
   };
   const monitor = { recall: 1, falsePositiveRate: 0 };
 
-  it('adds a recall variant to the arms that read the monitor (penalty, filter, routing), keeping their false-positive rate', () => {
-    const { arms, armDefinitions } = rlOversightVariants(['none', 'ip-on-policy', 'penalty', 'era'], rlDefs, monitor, [1, 0.1, 0.01]);
-    expect(arms).toEqual(['none', 'ip-on-policy', 'penalty', 'penalty_r0.1', 'penalty_r0.01', 'era', 'era_r0.1', 'era_r0.01']);
-    expect(armDefinitions['era_r0.01']).toMatchObject({ scheme: 'era', oversight: { recall: 0.01, falsePositiveRate: 0.05 }, description: 'ERA (monitor recall 0.01)' });
-    expect(armDefinitions['penalty_r0.1']!.oversight).toEqual({ recall: 0.1, falsePositiveRate: 0 });
+  it('adds a recall variant to the arms that read the monitor (penalty, filter, routing, early stopping), keeping their false-positive rate', () => {
+    const { arms, armDefinitions } = rlOversightVariants(['none', 'ip-on-policy', 'penalty', 'era', 'early-stopping'], rlDefs, monitor, [1, 0.1, 0.01]);
+    expect(arms).toEqual([
+      'none', 'ip-on-policy', 'penalty', 'penalty-recall-0.1', 'penalty-recall-0.01', 'era', 'era-recall-0.1', 'era-recall-0.01',
+      'early-stopping', 'early-stopping-recall-0.1', 'early-stopping-recall-0.01',
+    ]);
+    expect(armDefinitions['era-recall-0.01']).toMatchObject({ scheme: 'era', oversight: { recall: 0.01, falsePositiveRate: 0.05 }, description: 'ERA (monitor recall 0.01)' });
+    expect(armDefinitions['penalty-recall-0.1']!.oversight).toEqual({ recall: 0.1, falsePositiveRate: 0 });
+  });
+
+  it('does not add a variant the arm list already has', () => {
+    const { arms } = rlOversightVariants(['none', 'era', 'era-recall-0.1'], rlDefs, monitor, [1, 0.1]);
+    expect(arms).toEqual(['none', 'era', 'era-recall-0.1', 'era-recall-0.1-recall-1']);
   });
 
   it('changes nothing without the flag', () => {

@@ -54,17 +54,20 @@ export function oversightVariants(
 interface RlArmDef {
   flagged?: string;
   scheme?: string;
+  earlyStopping?: unknown;
   oversight?: { recall?: number; falsePositiveRate?: number };
   [key: string]: unknown;
 }
 
-/** An rl arm reads the monitor when it penalises or drops flagged rollouts, or routes the flagged tokens. */
-const readsMonitor = (def: RlArmDef) => (def.flagged !== undefined && def.flagged !== 'keep') || (def.scheme !== undefined && def.scheme !== 'none');
+/** An rl arm reads the monitor when it penalises or drops flagged rollouts, routes the flagged tokens, or stops early by it. */
+const readsMonitor = (def: RlArmDef) =>
+  (def.flagged !== undefined && def.flagged !== 'keep') || (def.scheme !== undefined && def.scheme !== 'none') || def.earlyStopping !== undefined;
 
 /**
  * The rl experiment's oversight axis (`compare --experiment rl --oversight 1,0.1,0.01`): every arm that reads
- * the monitor gets one variant per monitor recall other than its own (`era_r0.1`: `oversight.recall` 0.1, its
- * false-positive rate kept), right after it; arms that ignore the monitor are not repeated.
+ * the monitor gets one variant per monitor recall other than its own (`era-recall-0.1`, named as the rl
+ * experiment names its own recall arms: `oversight.recall` 0.1, its false-positive rate kept), right after it;
+ * a variant already in the list is not added twice, and arms that ignore the monitor are not repeated.
  */
 export function rlOversightVariants(
   arms: readonly string[],
@@ -81,8 +84,8 @@ export function rlOversightVariants(
     if (!readsMonitor(def)) continue;
     const own = { ...monitor, ...def.oversight };
     for (const recall of recalls) {
-      if (recall === own.recall) continue;
-      const variant = `${name}_r${recall}`;
+      const variant = `${name}-recall-${recall}`;
+      if (recall === own.recall || arms.includes(variant) || out.includes(variant)) continue;
       extra[variant] = { ...def, oversight: { ...own, recall }, description: `${String(def['description'] ?? name)} (monitor recall ${recall})` };
       out.push(variant);
     }
