@@ -53,14 +53,16 @@ static void layer_norm_forward(int64_t rows, int64_t d, float eps, const float *
 }
 
 VECTOR_CLONES
+/* w: NULL, or a weight per row applied to that row's share of dgamma and dbeta only (parameter routing). */
 static void layer_norm_backward(int64_t rows, int64_t d, const float *dy, const float *x, const float *gamma,
-                                const float *mean, const float *rstd, float *dx, float *dgamma, float *dbeta) {
+                                const float *mean, const float *rstd, const float *w, float *dx, float *dgamma,
+                                float *dbeta) {
   memset(dgamma, 0, (size_t)d * sizeof(float));
   memset(dbeta, 0, (size_t)d * sizeof(float));
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * d, *dyr = dy + r * d;
     float *dxr = dx + r * d;
-    const float mu = mean[r], rs = rstd[r];
+    const float mu = mean[r], rs = rstd[r], wr = w ? w[r] : 1.f;
     /* xhat = (x - mu) * rs; g = dy * gamma; dx = rs * (g - mean(g) - xhat * mean(g * xhat)) */
     float sumG = 0.f, sumGX = 0.f;
     for (int64_t j = 0; j < d; j++) {
@@ -68,8 +70,8 @@ static void layer_norm_backward(int64_t rows, int64_t d, const float *dy, const 
       const float g = dyr[j] * gamma[j];
       sumG += g;
       sumGX += g * xhat;
-      dgamma[j] += dyr[j] * xhat;
-      dbeta[j] += dyr[j];
+      dgamma[j] += wr * dyr[j] * xhat;
+      dbeta[j] += wr * dyr[j];
     }
     const float mG = sumG / (float)d, mGX = sumGX / (float)d;
     for (int64_t j = 0; j < d; j++) {
@@ -388,7 +390,57 @@ static napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   const float *gamma = operand(&a, a.v[4], d, &ok), *mean = operand(&a, a.v[5], rows, &ok), *rstd = operand(&a, a.v[6], rows, &ok);
   float *dx = operand(&a, a.v[7], rows * d, &ok), *dgamma = operand(&a, a.v[8], d, &ok), *dbeta = operand(&a, a.v[9], d, &ok);
   OPERANDS_CHECKED(env, "layerNormBackward", ok);
-  layer_norm_backward(rows, d, dy, x, gamma, mean, rstd, dx, dgamma, dbeta);
+  layer_norm_backward(rows, d, dy, x, gamma, mean, rstd, NULL, dx, dgamma, dbeta);
+  return NULL;
+}
+
+static napi_value LayerNormBackwardWeighted(napi_env env, napi_callback_info info) {
+  static const char *sig = "layerNormBackwardWeighted(heap, rows, d, dy, x, gamma, mean, rstd, rowWeight, dx, dgamma, dbeta)";
+  Args a;
+  if (!read_args(env, info, sig, 11, &a) || !dims_ok(env, sig, a.v, 2)) return NULL;
+  const int64_t rows = (int64_t)a.v[0], d = (int64_t)a.v[1];
+  int ok = 1;
+  const float *dy = operand(&a, a.v[2], rows * d, &ok), *x = operand(&a, a.v[3], rows * d, &ok);
+  const float *gamma = operand(&a, a.v[4], d, &ok), *mean = operand(&a, a.v[5], rows, &ok), *rstd = operand(&a, a.v[6], rows, &ok);
+  const float *w = operand(&a, a.v[7], rows, &ok);
+  float *dx = operand(&a, a.v[8], rows * d, &ok), *dgamma = operand(&a, a.v[9], d, &ok), *dbeta = operand(&a, a.v[10], d, &ok);
+  OPERANDS_CHECKED(env, "layerNormBackwardWeighted", ok);
+  layer_norm_backward(rows, d, dy, x, gamma, mean, rstd, w, dx, dgamma, dbeta);
+  return NULL;
+}
+
+/* out[K, N] = sum_r w[r] x[r, :]^T g[r, :]: the narrower of x and g is scaled row by row into scratch, then one product. */
+static napi_value RowWeightedGemmTN(napi_env env, napi_callback_info info) {
+  static const char *sig = "rowWeightedGemmTN(heap, M, K, N, x, g, w, out)";
+  Args a;
+  if (!read_args(env, info, sig, 7, &a) || !dims_ok(env, sig, a.v, 3)) return NULL;
+  const int64_t m = (int64_t)a.v[0], k = (int64_t)a.v[1], n = (int64_t)a.v[2];
+  int ok = 1;
+  const float *x = operand(&a, a.v[3], m * k, &ok), *g = operand(&a, a.v[4], m * n, &ok), *w = operand(&a, a.v[5], m, &ok);
+  float *out = operand(&a, a.v[6], k * n, &ok);
+  OPERANDS_CHECKED(env, "rowWeightedGemmTN", ok);
+  if (k == 0 || n == 0) return NULL;
+  if (m == 0) {
+    memset(out, 0, (size_t)(k * n) * sizeof(float));
+    return NULL;
+  }
+  const int scaleX = k <= n;
+  const int64_t width = scaleX ? k : n;
+  const float *src = scaleX ? x : g;
+  float *scaled = malloc((size_t)(m * width) * sizeof(float));
+  if (!scaled) {
+    napi_throw_error(env, NULL, "rowWeightedGemmTN: out of memory");
+    return NULL;
+  }
+  for (int64_t r = 0; r < m; r++) {
+    const float wr = w[r];
+    const float *in = src + r * width;
+    float *o = scaled + r * width;
+    for (int64_t c = 0; c < width; c++) o[c] = wr * in[c];
+  }
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)n, (int)m, 1.f, scaleX ? scaled : x, (int)k,
+              scaleX ? g : scaled, (int)n, 0.f, out, (int)n);
+  free(scaled);
   return NULL;
 }
 
@@ -555,6 +607,7 @@ int routelab_register_lm_kernels(napi_env env, napi_value exports) {
       {"attentionForward", AttentionForward},       {"attentionBackward", AttentionBackward},
       {"linearForward", LinearForward},             {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"decodeAttention", DecodeAttention},
+      {"layerNormBackwardWeighted", LayerNormBackwardWeighted}, {"rowWeightedGemmTN", RowWeightedGemmTN},
   };
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
     napi_value fn;

@@ -75,6 +75,9 @@ export type AttrsOf<T> = T & NamedAttrMap;
  *   Linear          x [M, K], w [K, N], bias [N]                 -> y [M, N] = x w + bias
  *   CrossEntropy    logits [n, V], targets int32 [n]             -> loss [n], probs [n, V]
  *   CrossEntropyGrad dloss [n], probs [n, V], targets [n]        -> dlogits [n, V]
+ *   LayerNormGradWeighted dy, x, gamma, mean, rstd, rowWeight [rows] -> dx, and dgamma, dbeta with row r's
+ *                   share weighted by rowWeight[r] (parameter routing; dx unweighted)
+ *   RowWeightedMatMul x [M, K], g [M, N], w [M]               -> [K, N] = x^T diag(w) g (parameter routing)
  *   DecodeAttention qkv [B, 3 * H * dh], lengths int32 [B], kCache, vCache [B, cap, H * dh];
  *                   attrs heads, scale, slot, width              -> z [B, H * dh]; writes k, v at `slot` of the
  *                   caches IN PLACE (sampling only: no gradient, no composite; see nn/fused/decode_attention.ts)
@@ -89,6 +92,8 @@ export const FusedLinear = 'RoutelabLinear';
 export const FusedCrossEntropy = 'RoutelabCrossEntropy';
 export const FusedCrossEntropyGrad = 'RoutelabCrossEntropyGrad';
 export const FusedDecodeAttention = 'RoutelabDecodeAttention';
+export const FusedLayerNormGradWeighted = 'RoutelabLayerNormGradWeighted';
+export const FusedRowWeightedMatMul = 'RoutelabRowWeightedMatMul';
 export interface DecodeAttentionAttrs {
   heads: number;
   scale: number;

@@ -203,6 +203,18 @@ export function weightedColumnSum(g: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor {
   return tf.reshape(tf.matMul(w, g, true, false), [g.shape[1]]);
 }
 
+/**
+ * A route whose masks are one number per class weights each row by one number: that number where both
+ * classes agree, else the [units, 1] row weights (owned by the context); undefined for other masks.
+ */
+export function uniformRowWeight(route: Route): number | tf.Tensor2D | undefined {
+  const s = route.structure;
+  if (s.kind !== 'uniform') return undefined;
+  if (s.forget === s.retain) return s.forget;
+  if (!active) throw new Error('uniformRowWeight: no parameter-routing context is open');
+  return active.rowWeight(s.forget, s.retain);
+}
+
 /** Whether two routes of the same width split rows identically (then one weighted gradient serves both). */
 export function sameRowWeighting(a: Route, b: Route): boolean {
   const [x, y] = [a.structure, b.structure];

@@ -15,6 +15,9 @@ export interface NativeLmKernels {
   linearForward(heap: Float32Array, m: number, n: number, k: number, x: number, w: number, bias: number, y: number): void;
   crossEntropyForward(heap: Float32Array, n: number, vocab: number, logits: number, targets: number, loss: number, probs: number): void;
   crossEntropyBackward(heap: Float32Array, n: number, vocab: number, dloss: number, probs: number, targets: number, dlogits: number): void;
+  /** Optional (modules built before them lack them; rowWeightedKernels() says whether they are there). */
+  layerNormBackwardWeighted?(heap: Float32Array, rows: number, d: number, dy: number, x: number, gamma: number, mean: number, rstd: number, rowWeight: number, dx: number, dgamma: number, dbeta: number): void;
+  rowWeightedGemmTN?(heap: Float32Array, m: number, k: number, n: number, x: number, g: number, w: number, out: number): void;
   /** Optional: modules built before it lack it (decodeAttentionKernel() says whether it is there). */
   decodeAttention?(heap: Float32Array, batch: number, heads: number, dHead: number, cap: number, slot: number, width: number, qkv: number, lengths: number, kCache: number, vCache: number, z: number, scale: number): void;
 }
@@ -34,4 +37,10 @@ export function nativeLmKernels(): NativeLmKernels | undefined {
 /** The cached-decoding attention kernel, where the loaded module has it. */
 export function decodeAttentionKernel(): NonNullable<NativeLmKernels['decodeAttention']> | undefined {
   return nativeLmKernels()?.decodeAttention;
+}
+
+/** The row-weighted gradient kernels of parameter routing, where the loaded module has them. */
+export function rowWeightedKernels(): Required<Pick<NativeLmKernels, 'layerNormBackwardWeighted' | 'rowWeightedGemmTN'>> | undefined {
+  const k = nativeLmKernels();
+  return k?.layerNormBackwardWeighted && k.rowWeightedGemmTN ? (k as Required<Pick<NativeLmKernels, 'layerNormBackwardWeighted' | 'rowWeightedGemmTN'>>) : undefined;
 }

@@ -5,11 +5,11 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   FusedCausalAttention, FusedCausalAttentionGrad, FusedCrossEntropy, FusedCrossEntropyGrad, FusedGelu, FusedGeluGrad,
-  FusedDecodeAttention, FusedLayerNorm, FusedLayerNormGrad, FusedLinear,
+  FusedDecodeAttention, FusedLayerNorm, FusedLayerNormGrad, FusedLayerNormGradWeighted, FusedLinear, FusedRowWeightedMatMul,
 } from '../kernel_names.ts';
 import type { CausalAttentionAttrs, DecodeAttentionAttrs, LayerNormAttrs } from '../kernel_names.ts';
 import { assertSameShapeFloat32, KernelInputError, sizeOf } from '../validate_inputs.ts';
-import { decodeAttentionKernel, nativeLmKernels } from './native_lm.ts';
+import { decodeAttentionKernel, nativeLmKernels, rowWeightedKernels } from './native_lm.ts';
 import type { NativeLmKernels } from './native_lm.ts';
 import { asWasmBackend, floatOffset, forgetCachedDerivedData, heapFloats } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
@@ -174,6 +174,48 @@ const crossEntropyGrad: KernelFunc = ({ inputs, backend }) => {
   return dlogits;
 };
 
+function rowWeightedOrThrow(kernel: string) {
+  const k = rowWeightedKernels();
+  if (!k) throw new KernelInputError(`${kernel}: the loaded native module predates this kernel (npm run build:native)`);
+  return k;
+}
+
+const layerNormGradWeighted: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x, gamma, mean, rstd, rowWeight } = inputs as Inputs;
+  const b = asWasmBackend(backend);
+  const k = rowWeightedOrThrow(FusedLayerNormGradWeighted);
+  assertSameShapeFloat32(FusedLayerNormGradWeighted, { x: x!, dy: dy! });
+  const d = x!.shape[x!.shape.length - 1] ?? 0;
+  const rows = d === 0 ? 0 : sizeOf(x!) / d;
+  expectShape(FusedLayerNormGradWeighted, 'gamma', gamma!, [d]);
+  expectShape(FusedLayerNormGradWeighted, 'mean', mean!, [rows]);
+  expectShape(FusedLayerNormGradWeighted, 'rstd', rstd!, [rows]);
+  if (rowWeight!.dtype !== 'float32' || sizeOf(rowWeight!) !== rows) throw new KernelInputError(`${FusedLayerNormGradWeighted}: tensor "rowWeight" must be float32 with one value per row (${rows})`);
+  const dx = b.makeOutput(x!.shape, 'float32');
+  const dgamma = b.makeOutput([d], 'float32');
+  const dbeta = b.makeOutput([d], 'float32');
+  onHeap(b, { dy: dy!, x: x!, gamma: gamma!, mean: mean!, rstd: rstd!, rowWeight: rowWeight!, dx, dgamma, dbeta }, (heap, at) =>
+    k.layerNormBackwardWeighted(heap, rows, d, at.dy!, at.x!, at.gamma!, at.mean!, at.rstd!, at.rowWeight!, at.dx!, at.dgamma!, at.dbeta!));
+  return [dx, dgamma, dbeta];
+};
+
+const rowWeightedMatMul: KernelFunc = ({ inputs, backend }) => {
+  const { x, g, w } = inputs as Inputs;
+  const b = asWasmBackend(backend);
+  const k = rowWeightedOrThrow(FusedRowWeightedMatMul);
+  if (x!.shape.length !== 2 || g!.shape.length !== 2 || x!.shape[0] !== g!.shape[0]) {
+    throw new KernelInputError(`${FusedRowWeightedMatMul}: tensors "x" [M, K] and "g" [M, N] must share M, got [${x!.shape.join(', ')}] and [${g!.shape.join(', ')}]`);
+  }
+  const [m, kDim] = x!.shape as [number, number];
+  const n = g!.shape[1]!;
+  expectShape(FusedRowWeightedMatMul, 'x', x!, [m, kDim]);
+  expectShape(FusedRowWeightedMatMul, 'g', g!, [m, n]);
+  if (w!.dtype !== 'float32' || sizeOf(w!) !== m) throw new KernelInputError(`${FusedRowWeightedMatMul}: tensor "w" must be float32 with one value per row (${m})`);
+  const out = b.makeOutput([kDim, n], 'float32');
+  onHeap(b, { x: x!, g: g!, w: w!, out }, (heap, at) => k.rowWeightedGemmTN(heap, m, kDim, n, at.x!, at.g!, at.w!, at.out!));
+  return out;
+};
+
 const decodeAttention: KernelFunc = ({ inputs, backend, attrs }) => {
   const { qkv, lengths, kCache, vCache } = inputs as Inputs;
   const b = asWasmBackend(backend);
@@ -200,6 +242,8 @@ const config = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({ 
 export const transformerKernelsWasm: KernelConfig[] = [
   config(FusedLayerNorm, layerNorm),
   config(FusedDecodeAttention, decodeAttention),
+  config(FusedLayerNormGradWeighted, layerNormGradWeighted),
+  config(FusedRowWeightedMatMul, rowWeightedMatMul),
   config(FusedLayerNormGrad, layerNormGrad),
   config(FusedGelu, gelu),
   config(FusedGeluGrad, geluGrad),

@@ -4,13 +4,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import { FusedGelu } from '../../kernels/kernel_names.ts';
-import { nativeLmKernels } from '../../kernels/wasm/native_lm.ts';
+import { nativeLmKernels, rowWeightedKernels } from '../../kernels/wasm/native_lm.ts';
 
 /** Off: every op composes tfjs ops even where the fused kernels exist (benchmarks and tests compare both). */
 export const fusedOps = { enabled: true };
 
 export function fusedKernelsAvailable(): boolean {
   return fusedOps.enabled && tf.getBackend() === 'wasm' && nativeLmKernels() !== undefined && getKernel(FusedGelu, 'wasm') !== undefined;
+}
+
+/** Whether parameter routing's row-weighted gradient kernels run here (fused kernels, and a module that has them). */
+export function rowWeightedKernelsAvailable(): boolean {
+  return fusedKernelsAvailable() && rowWeightedKernels() !== undefined;
 }
 
 /** Runs a registered kernel and returns its outputs as tensors (tfjs's engine, typed narrowly). */

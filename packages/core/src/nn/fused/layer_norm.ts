@@ -2,9 +2,9 @@
 // Fused: one kernel forward (which also keeps each row's mean and 1/std) and one backward giving dx, dgamma
 // and dbeta, where the composite takes about eight tfjs ops forward and twenty backward.
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedLayerNorm, FusedLayerNormGrad } from '../../kernels/kernel_names.ts';
-import { checkRoutedRows, parameterRoute, routedGradient, sameRowWeighting, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
-import { customOp, fusedKernelsAvailable, recordingGradients, runKernel } from './availability.ts';
+import { FusedLayerNorm, FusedLayerNormGrad, FusedLayerNormGradWeighted } from '../../kernels/kernel_names.ts';
+import { checkRoutedRows, parameterRoute, routedGradient, sameRowWeighting, uniformRowWeight, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
+import { customOp, fusedKernelsAvailable, recordingGradients, rowWeightedKernelsAvailable, runKernel } from './availability.ts';
 
 /** The same computation in tfjs ops (autodiff gradient). */
 export function composedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
@@ -58,6 +58,14 @@ function routedLayerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: n
       value: y,
       gradFunc: (dy, saved) => {
         const [sx, sg, sm, sr] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        // Gain and bias split alike by one number per class (the usual case): one native pass gives dx and
+        // their row-weighted gradients together.
+        const w = gRoute && bRoute && sameRowWeighting(gRoute, bRoute) ? uniformRowWeight(gRoute) : undefined;
+        if (fused && w !== undefined && rowWeightedKernelsAvailable()) {
+          if (typeof w !== 'number') return runKernel(FusedLayerNormGradWeighted, { dy, x: sx, gamma: sg, mean: sm, rstd: sr, rowWeight: w });
+          const [dx, dg, db] = runKernel(FusedLayerNormGrad, { dy, x: sx, gamma: sg, mean: sm, rstd: sr }) as [tf.Tensor, tf.Tensor, tf.Tensor];
+          return w === 1 ? [dx, dg, db] : [dx, tf.mul(dg, w), tf.mul(db, w)];
+        }
         const [dy2, x2] = [tf.reshape(dy, [-1, d]) as tf.Tensor2D, tf.reshape(sx, [-1, d]) as tf.Tensor2D];
         const [dx, dgPlain, dbPlain] = grad(dy2, x2, sg, sm, sr) as [tf.Tensor, tf.Tensor, tf.Tensor];
         let dg = dgPlain;

@@ -3,9 +3,9 @@
 // The gradient is written out as two products and a column sum, which the wasm backend sends to the native
 // GEMM too.
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedLinear } from '../../kernels/kernel_names.ts';
+import { FusedLinear, FusedRowWeightedMatMul } from '../../kernels/kernel_names.ts';
 import { checkRoutedRows, parameterRoute, routedGradient, weightedColumnSum, type ParameterRoute } from '../parameter_routing.ts';
-import { customOp, fusedKernelsAvailable, recordingGradients, runKernel } from './availability.ts';
+import { customOp, fusedKernelsAvailable, recordingGradients, rowWeightedKernelsAvailable, runKernel } from './availability.ts';
 
 const withBias = customOp((...args) => {
   const [x, w, bias, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
@@ -43,8 +43,12 @@ function routedLinear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor | undefine
   const weightGrad = (sx: tf.Tensor2D, dy: tf.Tensor2D) => {
     const contract = (g: tf.Tensor2D) => tf.matMul(sx, g, true, false);
     // A row weighting goes on the narrower of x and g (x^T (w g) = (w x)^T g).
-    const weighted = (g: tf.Tensor2D, w: tf.Tensor2D) =>
-      w.shape[1] === 1 && sx.shape[1] < g.shape[1] ? tf.matMul(tf.mul(sx, w) as tf.Tensor2D, g, true, false) : contract(tf.mul(g, w) as tf.Tensor2D);
+    const weighted = (g: tf.Tensor2D, w: tf.Tensor2D) => {
+      if (w.shape[1] !== 1) return contract(tf.mul(g, w) as tf.Tensor2D);
+      // One native call (x^T diag(w) g) where the module has it.
+      if (fused && rowWeightedKernelsAvailable()) return runKernel(FusedRowWeightedMatMul, { x: sx, g, w })[0]!;
+      return sx.shape[1] < g.shape[1] ? tf.matMul(tf.mul(sx, w) as tf.Tensor2D, g, true, false) : contract(tf.mul(g, w) as tf.Tensor2D);
+    };
     return wRoute ? routedGradient(wRoute, dy, contract, weighted) : contract(dy);
   };
   const biasGrad = (dy: tf.Tensor2D) => (bRoute ? routedGradient(bRoute, dy, (g) => tf.sum(g, 0), weightedColumnSum) : tf.sum(dy, 0));
