@@ -3,7 +3,7 @@
 // seeds' priors trained once and cached, one rl report with paired differences, the table, the chart files,
 // the oversight axis as monitor-recall variants, reuse of finished cells, and bad input refused before any work.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,6 +55,24 @@ describe('routelab compare --experiment rl', () => {
     expect(JSON.parse(await readFile(manifest, 'utf8')).startedAt).toBe(before.startedAt);
     expect(JSON.parse(again.stdout).summaries).toEqual(report.summaries);
   }, 300_000);
+
+  it('exits 1 naming the cell when a cell fails (a plugin scheme that throws in training), with the report of the others written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'routelab-compare-rl-'));
+    const plugin = join(dir, 'explodes.mjs');
+    // A scheme that passes every check and throws at its first routed step.
+    await writeFile(plugin, `export default function register(api) {
+  api.registerScheme({ id: 'explodes', description: 'throws in training', configSchema: api.z.object({}), plan() { throw new Error('boom at the first step'); } });
+}\n`);
+    const config = join(dir, 'config.json');
+    await writeFile(config, JSON.stringify({ armDefinitions: { boom: { scheme: 'explodes' } } }));
+    const out = join(dir, 'cmp');
+    const r = routelab(['compare', '--experiment', 'rl', '--preset', 'smoke', '--plugin', plugin, '--config', config, '--arm', 'boom', '--backend', 'wasm', '--workers', '1', '--out', out], { ROUTELAB_CACHE_DIR: join(dir, 'cache') });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/1 of 2 cells failed \(first: arm=boom,seed=0: .*boom at the first step\); run the same command again to retry them/);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8'));
+    expect(report.summaries.map((s: { arm: string }) => s.arm)).toEqual(['none']);
+    expect(report.sweep).toMatchObject({ cells: 2, finished: 1 });
+  }, 120_000);
 
   it('refuses an unknown experiment, an unknown arm and --label-noise for rl before any work', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'routelab-compare-rl-'));

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.ts';
 import { findExperiment } from '../experiments.ts';
 import { deepMerge, readConfigFile, resolveConfig } from '../runs/config_resolution.ts';
 import { parseFractions } from '../compare/oversight_axis.ts';
+import { ExitStatus } from '../runs/errors.ts';
 import { toJsonText } from '../runs/json_text.ts';
 import { StopController } from '../runs/stop_signals.ts';
 import { collectSweep } from '../sweep/collect.ts';
@@ -109,7 +110,9 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
         plugins,
         ...(workers ? { workers } : {}),
         onProgress: (id, u) => view.progress(id, u),
-        onOutcome: (id, o) => view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),
+        // A cell whose run failed comes back from its worker as a finished task carrying the run's status.
+        onOutcome: (id, o) =>
+          o.status === 'finished' ? view.cellDone(id, o.result.status, o.result.error) : view.cellDone(id, o.status, o.status === 'failed' ? o.error : undefined),
         stopRequested: () => stop.requested(),
       });
       for (const id of skipped) view.cellDone(id, 'finished');
@@ -129,5 +132,13 @@ export async function compareCommand(options: CompareOptions): Promise<void> {
   await writeFileAtomic(paths.reportJson, new TextEncoder().encode(toJsonText({ ...merged.json, table: table || null })));
   if (options.json) process.stdout.write(`${toJsonText({ ...merged.json })}\n`);
   else out.write(`\n${table || merged.markdown}\n\nReport: ${paths.reportMarkdown}${chart && 'alt' in chart ? `, chart: ${join(sweep.dir, 'chart.png')}` : ''}\n`);
-  if (stopped) process.exitCode = 130;
+  // main() turns the returned status into the exit code (process.exitCode set here would be overwritten).
+  if (stopped) throw new ExitStatus(130);
+  // Every cell was attempted: one that did not finish failed (its error is in report.md's Cells). Exit 1, as a
+  // failed run does; running the same command again retries only those cells.
+  const problems = (merged.json['sweep'] as { problems?: { id: string; error?: string }[] } | undefined)?.problems ?? [];
+  if (problems.length > 0) {
+    out.write(`\n${problems.length} of ${sweep.cells.length} cells failed (first: ${problems[0]!.id}: ${problems[0]!.error ?? 'no error recorded'}); run the same command again to retry them\n`);
+    throw new ExitStatus(1);
+  }
 }
