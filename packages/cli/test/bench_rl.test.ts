@@ -28,7 +28,6 @@ describe('routelab bench rl-step', () => {
   it('refuses invalid numbers and presets, naming the flag', () => {
     const cases: [string[], RegExp][] = [
       [['--steps', '0'], /--steps: "0" is not a positive integer/],
-      [['--prompts', '2.5'], /--prompts: "2.5" is not a positive integer/],
       [['--samples', '1'], /--samples: 1 samples per prompt leave no group baseline/],
       [['--preset', 'huge'], /--preset: unknown preset "huge"; known: .*quick.*smoke/],
     ];
