@@ -55,9 +55,12 @@ describe('compare --experiment rl --oversight', () => {
     expect(armDefinitions['penalty-recall-0.1']!.oversight).toEqual({ recall: 0.1, falsePositiveRate: 0 });
   });
 
-  it('does not add a variant the arm list already has', () => {
-    const { arms } = rlOversightVariants(['none', 'era', 'era-recall-0.1'], rlDefs, monitor, [1, 0.1]);
-    expect(arms).toEqual(['none', 'era', 'era-recall-0.1', 'era-recall-0.1-recall-1']);
+  it('does not add a variant that an arm in the list already is', () => {
+    const defs = { ...rlDefs, era: { flagged: 'keep', scheme: 'era', description: 'ERA' }, 'era-recall-0.5': { flagged: 'keep', scheme: 'era', description: 'ERA at 0.5', oversight: { recall: 0.5, falsePositiveRate: 0 } } };
+    // era at 0.1 is era-recall-0.1, and era-recall-0.5 at 1 is era, at 0.1 era-recall-0.1: only era at 0.01 is new.
+    const { arms, armDefinitions } = rlOversightVariants(['none', 'era', 'era-recall-0.1', 'era-recall-0.5'], defs, monitor, [1, 0.1, 0.01]);
+    expect(arms).toEqual(['none', 'era', 'era-recall-0.01', 'era-recall-0.1', 'era-recall-0.5']);
+    expect(Object.keys(armDefinitions)).toEqual(['era-recall-0.01']);
   });
 
   it('changes nothing without the flag', () => {

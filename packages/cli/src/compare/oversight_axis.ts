@@ -59,6 +59,14 @@ interface RlArmDef {
   [key: string]: unknown;
 }
 
+/** What an rl arm does, as text: its definition with the monitor in force filled in, keys sorted, the description left out. */
+function armIdentity(def: RlArmDef, monitor: { recall: number; falsePositiveRate: number }): string {
+  const sorted = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v;
+  const { description: _description, ...rest } = def;
+  return JSON.stringify(sorted({ ...rest, oversight: { ...monitor, ...def.oversight } }));
+}
+
 /** An rl arm reads the monitor when it penalises or drops flagged rollouts, routes the flagged tokens, or stops early by it. */
 const readsMonitor = (def: RlArmDef) =>
   (def.flagged !== undefined && def.flagged !== 'keep') || (def.scheme !== undefined && def.scheme !== 'none') || def.earlyStopping !== undefined;
@@ -67,7 +75,8 @@ const readsMonitor = (def: RlArmDef) =>
  * The rl experiment's oversight axis (`compare --experiment rl --oversight 1,0.1,0.01`): every arm that reads
  * the monitor gets one variant per monitor recall other than its own (`era-recall-0.1`, named as the rl
  * experiment names its own recall arms: `oversight.recall` 0.1, its false-positive rate kept), right after it;
- * a variant already in the list is not added twice, and arms that ignore the monitor are not repeated.
+ * a variant that some arm in the list already is (the same definition, its description aside: `era-recall-0.5`
+ * at recall 0.1 is `era-recall-0.1`) is not added, and arms that ignore the monitor are not repeated.
  */
 export function rlOversightVariants(
   arms: readonly string[],
@@ -78,6 +87,7 @@ export function rlOversightVariants(
   if (!recalls) return { arms: [...arms], armDefinitions: {} };
   const out: string[] = [];
   const extra: Record<string, RlArmDef> = {};
+  const present = new Set(arms.map((a) => armIdentity(definitions[a]!, monitor)));
   for (const name of arms) {
     out.push(name);
     const def = definitions[name]!;
@@ -85,8 +95,11 @@ export function rlOversightVariants(
     const own = { ...monitor, ...def.oversight };
     for (const recall of recalls) {
       const variant = `${name}-recall-${recall}`;
-      if (recall === own.recall || arms.includes(variant) || out.includes(variant)) continue;
-      extra[variant] = { ...def, oversight: { ...own, recall }, description: `${String(def['description'] ?? name)} (monitor recall ${recall})` };
+      const variantDef = { ...def, oversight: { ...own, recall }, description: `${String(def['description'] ?? name)} (monitor recall ${recall})` };
+      const identity = armIdentity(variantDef, monitor);
+      if (present.has(identity) || arms.includes(variant) || out.includes(variant)) continue;
+      present.add(identity);
+      extra[variant] = variantDef;
       out.push(variant);
     }
   }
