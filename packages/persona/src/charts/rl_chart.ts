@@ -48,13 +48,30 @@ export interface RlCurveMark {
 /** Vertical distance between two line names, in units of the [0, 1] axis (about one line of text). */
 const LABEL_GAP = 0.06;
 
-/** Spreads the names at the lines' ends so that none overprints another: greedily downwards, then up into [0, 1]. */
+/**
+ * Spreads the names at the lines' ends so that none overprints another and each stays as near its line as it
+ * can: names are taken from the lowest value up, and a name that would overlap the group below joins it; a
+ * group is centred on its members' mean, a line apart each (the usual label dodge). Then, from the bottom,
+ * no group starts below 0 or overlaps the one beneath.
+ */
 function placeLabels(ends: RlCurveMark[]): void {
-  const sorted = [...ends].sort((a, b) => b.value - a.value || a.arm.localeCompare(b.arm));
-  let previous = Number.POSITIVE_INFINITY;
-  for (const m of sorted) previous = m.labelY = Math.min(m.value, previous - LABEL_GAP);
-  const lift = Math.max(0, -(sorted.at(-1)?.labelY ?? 0));
-  for (const m of sorted) m.labelY = m.labelY! + lift;
+  const sorted = [...ends].sort((a, b) => a.value - b.value || b.arm.localeCompare(a.arm));
+  const groups: { members: RlCurveMark[]; bottom: number }[] = [];
+  const top = (g: { members: RlCurveMark[]; bottom: number }) => g.bottom + (g.members.length - 1) * LABEL_GAP;
+  for (const m of sorted) {
+    groups.push({ members: [m], bottom: m.value });
+    while (groups.length > 1 && groups.at(-1)!.bottom - top(groups.at(-2)!) < LABEL_GAP - 1e-12) {
+      const members = [...groups.at(-2)!.members, ...groups.at(-1)!.members];
+      const centre = members.reduce((s, x) => s + x.value, 0) / members.length;
+      groups.splice(-2, 2, { members, bottom: centre - ((members.length - 1) * LABEL_GAP) / 2 });
+    }
+  }
+  let floor = 0;
+  for (const g of groups) {
+    g.bottom = Math.max(g.bottom, floor);
+    g.members.forEach((m, i) => (m.labelY = g.bottom + i * LABEL_GAP));
+    floor = top(g) + LABEL_GAP;
+  }
 }
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
