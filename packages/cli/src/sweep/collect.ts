@@ -4,7 +4,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '@routelab/core';
 import type { CollectedCell, Experiment, ExperimentReport } from '@routelab/core';
-import { collectRl } from '../compare/rl_collect.ts';
 import { toJsonText } from '../runs/json_text.ts';
 import { sweepPaths } from './sweep_dir.ts';
 import type { PreparedSweep } from './sweep_dir.ts';
@@ -66,14 +65,11 @@ function genericReport(cells: CollectedCell<unknown>[]): ExperimentReport {
   };
 }
 
-/** Merges for experiments that bring no collect() of their own: the rl report is built from its cells here. */
-const CLI_COLLECTORS: Readonly<Record<string, (cells: CollectedCell<unknown>[]) => ExperimentReport>> = { rl: collectRl };
-
 export async function collectSweep(sweep: PreparedSweep, experiment: Experiment<unknown>): Promise<ExperimentReport> {
   const cells = await collectCells(sweep);
   const finished = cells.filter((c) => c.status === 'finished');
   const problems = cells.filter((c) => c.status !== 'finished');
-  const collect = experiment.collect?.bind(experiment) ?? (Object.hasOwn(CLI_COLLECTORS, experiment.id) ? CLI_COLLECTORS[experiment.id] : undefined);
+  const collect = experiment.collect?.bind(experiment);
   const merged = collect && finished.length > 0 ? collect(finished) : genericReport(cells);
   const failures = problems.map((c) => `- ${c.id}: ${c.status}${c.error ? ` (${c.error})` : ''}`);
   const report: ExperimentReport = {

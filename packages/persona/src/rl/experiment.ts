@@ -1,7 +1,7 @@
 // `routelab run rl`: the seed's persona prior (cached, shared with the persona experiment), then RL under every
 // arm. Each (arm, seed) cell is saved as a result when it finishes and skipped on resume; an interrupted cell
 // resumes from its checkpoint.
-import type { Experiment, ExperimentReport, RunContext } from '@routelab/core';
+import type { CollectedCell, Experiment, ExperimentReport, RunContext } from '@routelab/core';
 import { configSeeds, ensurePrior } from '../experiment/experiment.ts';
 import { resolveWorld } from '../experiment/config.ts';
 import type { Prior } from '../experiment/prior.ts';
@@ -36,6 +36,27 @@ export async function runRl(config: RlConfig, ctx: RunContext): Promise<Experime
   return buildRlReport(results, config.arms, config.questions);
 }
 
+/**
+ * Merges rl cells run separately (`routelab compare --experiment rl`, sweeps: each (arm, seed) its own run)
+ * into one rl report: every `cells/...` result of every finished run, arms in the order the runs name them,
+ * the question roles of the first run that has them. A cell present in two runs counts once (the first).
+ */
+export function collectRl(cells: readonly CollectedCell<RlConfig>[]): ExperimentReport {
+  const results = new Map<string, RlCellResult>();
+  const arms: string[] = [];
+  for (const cell of cells) {
+    for (const arm of cell.config?.arms ?? []) if (!arms.includes(arm)) arms.push(arm);
+    for (const [name, value] of Object.entries(cell.results)) {
+      if (!name.startsWith('cells/')) continue;
+      const result = value as RlCellResult;
+      const key = `${result.arm}/${result.seed}`;
+      if (!results.has(key)) results.set(key, result);
+    }
+  }
+  const questions = cells.find((c) => c.config?.questions)?.config?.questions;
+  return buildRlReport([...results.values()], arms, ...(questions ? [questions] : []));
+}
+
 export const rlExperiment: Experiment<RlConfig> = {
   id: 'rl',
   description:
@@ -48,4 +69,5 @@ export const rlExperiment: Experiment<RlConfig> = {
   presets: RL_PRESETS,
   defaultPreset: 'quick',
   run: runRl,
+  collect: collectRl,
 };
