@@ -17,7 +17,7 @@ describe('routelab compare --experiment rl', () => {
     const args = ['compare', '--experiment', 'rl', '--preset', 'smoke', '--arm', 'penalty', '--arm', 'ip-on-policy', '--oversight', '1,0.1', '--seeds', '2', '--workers', '2', '--backend', 'wasm', '--out', out];
     const r = routelab(args, { ROUTELAB_CACHE_DIR: cache });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\| arm \| seeds \| hack neutral \| hack inoculation re-added \| true reward \| proxy reward \| G neutral \| capability \|/);
+    expect(r.stdout).toMatch(/\| arm \| seeds \| hack rate, neutral \| hack rate, inoculation re-added \| true reward \| proxy reward \| G, neutral \| capability \|/);
     expect(r.stdout).toMatch(/\| none \| 2 \| \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \|/);
     expect(r.stdout).toMatch(/\| penalty-recall-0\.1 \| 2 \| \d\.\d\d \[\d\.\d\d, \d\.\d\d\] \(Δ [+-]\d\.\d\d ± \d+\.\d\d\*?\) \|/);
     expect(r.stdout).toMatch(/Instrument check: none learns to hack/);

@@ -3,15 +3,10 @@
 // interval over seeds, clipped to [0, 1] since every rl metric is a rate or a reward, and the seed-paired
 // difference from none), and the held-out curves against RL step, one series per arm (mean over seeds).
 
-/** The report's deployed metrics (@routelab/persona's RL_REPORT_METRICS), in the table's column order. */
-export const RL_COLUMNS: readonly { title: string; metric: string }[] = [
-  { title: 'hack rate, neutral', metric: 'hack rate (neutral)' },
-  { title: 'hack rate, inoculation re-added', metric: 'hack rate (inoculation prompt re-added)' },
-  { title: 'true reward', metric: 'true reward (neutral)' },
-  { title: 'proxy reward', metric: 'proxy reward (neutral)' },
-  { title: 'G', metric: 'G (neutral)' },
-  { title: 'capability', metric: 'capability (neutral)' },
-];
+import { RL_TABLE_COLUMNS } from '@routelab/persona';
+
+/** The report's deployed metrics in the table's column order, with their headers (shared with the cli table and the chart). */
+export const RL_COLUMNS = RL_TABLE_COLUMNS;
 
 export interface RlInterval {
   mean: number;

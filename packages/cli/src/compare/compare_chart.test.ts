@@ -84,7 +84,7 @@ describe('rl chart rendering', () => {
   it('labels every arm, dot value, metric and curve, on [0, 1] axes, and draws a PNG', async () => {
     const { svg, png } = await renderRlChart(rlReport);
     const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
-    for (const t of ['none', 'era', '0.93', '0.05', '0.15', '0.75', '0.90', '0.70', 'hack rate, neutral prompt', 'hack rate, inoculation re-added', 'true reward', 'capability (all families)', 'RL step']) expect(texts).toContain(t);
+    for (const t of ['none', 'era', '0.93', '0.05', '0.15', '0.75', '0.90', '0.70', 'hack rate, neutral', 'hack rate, inoculation re-added', 'true reward', 'capability', 'RL step']) expect(texts).toContain(t);
     // Each arm's name appears in the legend, on the arm axis and at the end of its two curves.
     expect(texts.filter((t) => t === 'era').length).toBeGreaterThanOrEqual(4);
     expect(texts).not.toContain('1.2');

@@ -22,7 +22,7 @@ describe('rl compare table', () => {
       ],
     });
     const lines = table.split('\n');
-    expect(lines[0]).toBe('| arm | seeds | hack neutral | hack inoculation re-added | true reward | proxy reward | G neutral | capability |');
+    expect(lines[0]).toBe('| arm | seeds | hack rate, neutral | hack rate, inoculation re-added | true reward | proxy reward | G, neutral | capability |');
     expect(lines[2]).toBe('| none | 3 | 0.90 [0.70, 1.00] | - | - | - | - | - |');
     // era's interval reaches below 0: clipped; its difference from none excludes 0 (*), true reward's does not.
     expect(lines[3]).toBe('| era | 3 | 0.10 [0.00, 0.30] (Δ -0.80 ± 0.10*) | - | - (Δ +0.05 ± 0.30) | - | - | - |');

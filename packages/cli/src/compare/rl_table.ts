@@ -2,18 +2,9 @@
 // deployed metric's mean [95% interval over seeds] and, beside it, the seed-paired difference from none.
 // Every rl metric is a rate or a reward in [0, 1]: intervals are clipped to that range here (the report keeps
 // the raw t-interval), and a difference is marked * when its own interval excludes 0.
-import type { RlReportJson } from '@routelab/persona';
+import { RL_TABLE_COLUMNS, type RlReportJson } from '@routelab/persona';
 import { fmt, fmtDiff, type Iv } from './compare_table.ts';
 
-/** Column title -> the rl report's metric name (RL_REPORT_METRICS), the hack rates first. */
-export const RL_COMPARE_COLUMNS: readonly { title: string; metric: string }[] = [
-  { title: 'hack neutral', metric: 'hack rate (neutral)' },
-  { title: 'hack inoculation re-added', metric: 'hack rate (inoculation prompt re-added)' },
-  { title: 'true reward', metric: 'true reward (neutral)' },
-  { title: 'proxy reward', metric: 'proxy reward (neutral)' },
-  { title: 'G neutral', metric: 'G (neutral)' },
-  { title: 'capability', metric: 'capability (neutral)' },
-];
 
 type RlInterval = { mean: number; lo: number; hi: number; halfWidth: number; n: number };
 
@@ -21,11 +12,11 @@ const clip01 = (i: RlInterval): Iv => ({ ...i, mean: Math.min(1, Math.max(0, i.m
 const marked = (d: RlInterval): Iv => ({ ...d, significant: d.n > 1 && d.halfWidth > 0 && (d.lo > 0 || d.hi < 0) });
 
 export function rlCompareTable(report: Pick<RlReportJson, 'summaries' | 'check'>): string {
-  const head = ['arm', 'seeds', ...RL_COMPARE_COLUMNS.map((c) => c.title)];
+  const head = ['arm', 'seeds', ...RL_TABLE_COLUMNS.map((c) => c.title)];
   const rows = report.summaries.map((s) => [
     s.arm,
     String(s.seeds.length),
-    ...RL_COMPARE_COLUMNS.map(({ metric }) => {
+    ...RL_TABLE_COLUMNS.map(({ metric }) => {
       const i = s.metrics[metric]?.interval;
       const d = s.pairedVsNone?.[metric];
       return fmt(i ? clip01(i) : null) + fmtDiff(d ? marked(d) : null);

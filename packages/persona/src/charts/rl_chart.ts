@@ -6,6 +6,7 @@
 // rate or a reward in [0, 1]: the axes span exactly that and intervals are clipped to it. Pure: a Vega-Lite
 // spec from an rl report.json (rl/report.ts).
 import type { ChartInterval } from './suppression_chart.ts';
+import { RL_TABLE_COLUMNS } from '../rl/report.ts';
 
 /** The parts of an rl report.json the chart reads. */
 export interface RlReportForChart {
@@ -14,13 +15,8 @@ export interface RlReportForChart {
   check?: { name: string; note: string };
 }
 
-/** Panel (a)'s columns: the report's metric name and its column header. */
-export const RL_CHART_METRICS: readonly { metric: string; title: string }[] = [
-  { metric: 'hack rate (neutral)', title: 'hack rate, neutral prompt' },
-  { metric: 'hack rate (inoculation prompt re-added)', title: 'hack rate, inoculation re-added' },
-  { metric: 'true reward (neutral)', title: 'true reward' },
-  { metric: 'capability (neutral)', title: 'capability (all families)' },
-];
+/** Panel (a)'s columns: the rl tables' columns less proxy reward and G. */
+export const RL_CHART_METRICS = RL_TABLE_COLUMNS.filter((c) => ['hack rate (neutral)', 'hack rate (inoculation prompt re-added)', 'true reward (neutral)', 'capability (neutral)'].includes(c.metric));
 
 export interface RlArmMark {
   arm: string;

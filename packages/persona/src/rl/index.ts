@@ -7,6 +7,6 @@ export { rlArmSchema, monitorSchema, earlyStoppingSchema as rlEarlyStoppingSchem
 export { rlConfigSchema, parseRlConfig, rlConfigOver, priorConfig, resolveRlArms, checkRlArms, RL_PRESETS, RL_PRESET_NAMES, type RlConfig, type RlConfigInput } from './config.ts';
 export { validatePolicy, validationTasks, recordValidation, type ValidationPoint, type EarlyStoppingState } from './early_stopping.ts';
 export { runRlCell, rlCheckpointName, rlResultName, type RlEarlyStoppingResult, type RlCellResult, type RlGradientLeak, type RlStepStats, type RlCurvePoint } from './cell.ts';
-export { buildRlReport, RL_REPORT_METRICS, HACK_RATE_REQUIRED, type RlReportJson, type RlArmSummary } from './report.ts';
+export { buildRlReport, RL_REPORT_METRICS, RL_TABLE_COLUMNS, HACK_RATE_REQUIRED, type RlReportJson, type RlArmSummary } from './report.ts';
 export { rlExperiment, runRl } from './experiment.ts';
 export { answerRlQuestions, rlQuestionRolesSchema, DEFAULT_RL_QUESTION_ROLES, type RlQuestionRoles } from './questions.ts';

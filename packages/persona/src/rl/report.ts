@@ -20,6 +20,19 @@ export const RL_REPORT_METRICS: readonly (readonly [string, (c: RlCellResult) =>
   ['capability (neutral)', (c) => c.deployed.neutral.capability],
 ];
 
+/**
+ * The columns every rl table shows (the compare table, the viewer, the chart's panels), hack rates first, with
+ * their headers: one list, so the three cannot drift apart.
+ */
+export const RL_TABLE_COLUMNS: readonly { metric: string; title: string }[] = [
+  { metric: 'hack rate (neutral)', title: 'hack rate, neutral' },
+  { metric: 'hack rate (inoculation prompt re-added)', title: 'hack rate, inoculation re-added' },
+  { metric: 'true reward (neutral)', title: 'true reward' },
+  { metric: 'proxy reward (neutral)', title: 'proxy reward' },
+  { metric: 'G (neutral)', title: 'G, neutral' },
+  { metric: 'capability (neutral)', title: 'capability' },
+];
+
 /** The neutral hack rate plain RL must reach for the environment to test anything. */
 export const HACK_RATE_REQUIRED = 0.5;
 
