@@ -33,8 +33,8 @@ const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFi
 const clip = (x: number) => Math.min(1, Math.max(-1, x));
 
 /**
- * The scatter's points: arms trained plainly on pure data under a prompt of their own (not the baseline, not
- * impure data, whose reference is another arm), with both an uplift and a paired U difference from none.
+ * The scatter's points: arms trained plainly on pure data under a prompt of their own (not the baseline or
+ * other arms on its neutral-prompt data, not impure data, whose reference is another arm), with both an uplift and a paired U difference from none.
  * `note` says why nothing is drawn.
  */
 export function elicitationPoints(report: PersonaReportForChart, baseline: string): { points: ElicitationPoint[]; note: string | null } {
@@ -47,7 +47,8 @@ export function elicitationPoints(report: PersonaReportForChart, baseline: strin
     const dU = report.pairedVsNone[arm]?.conditions['neutral']?.['U'];
     if (!r || !e || !dU || arm === baseline || arm === 'none') continue;
     const facts = { data: r.data ?? arm, scheme: r.scheme ?? 'none' };
-    if (facts.scheme !== 'none' || facts.data.includes('impure') || facts.data === 'filter') continue;
+    // The baseline's own data (the prior, early stopping, RMU) trains under the neutral prompt: no prompt to place.
+    if (facts.scheme !== 'none' || facts.data.includes('impure') || facts.data === 'filter' || facts.data === 'none') continue;
     const u = e.upliftU;
     const [uplift, upliftLo, upliftHi] = typeof u === 'number' ? [u, u, u] : u ? [u.mean, u.lo, u.hi] : [Number.NaN, 0, 0];
     if (!finite(uplift) || !finite(dU.mean)) continue;
