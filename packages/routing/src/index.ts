@@ -4,7 +4,7 @@ export { applyOversight, countClasses, FULL_OVERSIGHT, fullyLabelled, LABEL_CLAS
 export type { LabelClass, OversightOptions, RouteLabels } from './labels.ts';
 export * from './mask_spec.ts';
 export { disposePlan } from './scheme.ts';
-export type { MaskPlan, PlanContext, RoutingScheme, SchemeBatch } from './scheme.ts';
+export type { MaskPlan, ParameterSplit, PlanContext, RoutingScheme, SchemeBatch } from './scheme.ts';
 export { expandPattern, isPattern, matchesPattern, PatternMatchError } from './name_patterns.ts';
 export {
   ablateParameters, ablationMasks, expansionSchema, frozenAblationMasks, lrMultiplierOf, NO_PHASES, phasesConfigShape, phasesOf, validatePhases,

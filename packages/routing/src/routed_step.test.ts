@@ -6,7 +6,7 @@ import { parameterRouting } from './schemes/parameter_routing.ts';
 import { dataFiltering } from './schemes/data_filtering.ts';
 import { era } from './schemes/era.ts';
 import { routedStep } from './routed_step.ts';
-import { changed, snapshot, TinyNet, unitLosses } from './test_fixture.ts';
+import { changed, snapshot, TinyNet, TinySeq, unitLosses } from './test_fixture.ts';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -61,6 +61,37 @@ describe('routedStep', () => {
     const expected = await tf.sub(reference.w1, tf.mul(g, 0.1)).data();
     const actual = await net.w1.data();
     for (let i = 0; i < 12; i++) expect(actual[i]).toBeCloseTo(expected[i]!, 6);
+  });
+
+  describe('parameter routing with per-token labels (a sequence mixing classes)', () => {
+    // Position 0 retain, position 1 forget; w1 forget-only, w2 retain-only.
+    const labels = fullyLabelled([1, 2], Uint8Array.from([0, 1]));
+    const masks = { forget: { params: { w1: [{ weight: 1 }] }, default: 0 }, retain: { params: { w1: [{ weight: 0 }] }, default: 1 } };
+    /** w1 after one SGD step on the exact split: the forget loss's gradient on w1 (w2 takes the retain loss's). */
+    const exactW1 = async () => {
+      const reference = new TinySeq();
+      const forgetLoss = () => tf.div(tf.sum(tf.mul(reference.unitLosses(), tf.tensor2d([[0, 1]]))), 2) as tf.Scalar;
+      const gF = tf.variableGrads(forgetLoss, [reference.w1]).grads[reference.w1.name]!;
+      return tf.sub(reference.w1, tf.mul(gF, 0.1)).data();
+    };
+    const stepW1 = async (split: 'loss' | 'unit') => {
+      const net = new TinySeq();
+      const config = parameterRouting.configSchema.parse({ ...masks, split });
+      await routedStep({ model: net, optimizer: sgd(net as never), scheme: parameterRouting, config, labels, unitLosses: () => net.unitLosses() });
+      return net.w1.data();
+    };
+
+    it("split 'loss' (the default) gives each class exactly its own loss's gradient", async () => {
+      expect(parameterRouting.configSchema.parse(masks).split).toBe('loss');
+      const [actual, expected] = [await stepW1('loss'), await exactW1()];
+      for (let i = 0; i < 12; i++) expect(actual[i]).toBeCloseTo(expected[i]!, 6);
+    });
+
+    it("split 'unit' routes by where w1 is used: the forget loss's gradient through position 0 is not w1's", async () => {
+      const [actual, expected] = [await stepW1('unit'), await exactW1()];
+      const differs = Array.from(actual).some((v, i) => Math.abs(v - expected[i]!) > 1e-4);
+      expect(differs).toBe(true);
+    });
   });
 
   it('data filtering drops forget units from the loss', async () => {

@@ -77,14 +77,69 @@ export async function routedStep<Config>(args: RoutedStepArgs<Config>): Promise<
         tf.dispose([value, ...Object.values(grads)]);
       }
     }
-    return await parameterRoutedStep(args, plan, hooks, total);
+    const exactInOnePass = plan.parameters.split === 'unit' || oneClassPerSequence(args.labels);
+    return await (exactInOnePass ? parameterRoutedStep : lossSplitStep)(args, plan, hooks, total);
   } finally {
     disposePlan(plan);
   }
 }
 
+/** Whether every sequence (row of a [batch, pos] grid; each unit of a [batch] grid) is routed as one class. */
+export function oneClassPerSequence(labels: RouteLabels): boolean {
+  const row = labels.shape.length >= 2 ? labels.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+  const r = labels.routedAsForget;
+  for (let start = 0; start < r.length; start += row) {
+    for (let i = start + 1; i < start + row; i++) if (r[i] !== r[start]) return false;
+  }
+  return true;
+}
+
 /**
- * Parameter routing in one backward pass: the model's parametrised ops split each parameter's gradient by
+ * Parameter routing split by loss, exactly: separate gradients of the forget units' and the retain units'
+ * losses (two backward passes), each masked by its class's parameter masks, summed. Regularisers (extraLoss)
+ * go with the retain loss. Elements that no class present in the batch may update get update-mask 0.
+ */
+async function lossSplitStep<Config>(args: RoutedStepArgs<Config>, plan: MaskPlan, hooks: HookSpec[], total: number): Promise<RoutedStepResult> {
+  const { model, optimizer, labels, unitLosses, extraLoss } = args;
+  const masks = plan.parameters!;
+  const vars = model.namedParameters();
+  const forgetCount = labels.routedAsForget.reduce((a, b) => a + b, 0);
+  const present = { forget: forgetCount > 0, retain: forgetCount < labels.routedAsForget.length || !!extraLoss };
+  const isForget = tf.tensor(Float32Array.from(labels.routedAsForget), labels.shape);
+  const isRetain = tf.sub(1, isForget);
+  const classLoss = (select: tf.Tensor, withExtra: boolean) => () =>
+    withHooks(model, hooks, () => {
+      const main = weightedLoss(unitLosses(), plan.unitWeights, select, total);
+      return withExtra && extraLoss ? (tf.add(main, extraLoss()) as tf.Scalar) : main;
+    });
+  const combined: Record<string, tf.Tensor> = {};
+  const updateMasks: Record<string, tf.Tensor> = {};
+  const perClass: { cls: 'forget' | 'retain'; grads: Record<string, tf.Tensor> }[] = [];
+  let lossValue = 0;
+  try {
+    for (const [cls, select] of [['forget', isForget], ['retain', isRetain]] as const) {
+      if (!present[cls]) continue;
+      const { value, grads } = tf.variableGrads(classLoss(select, cls === 'retain'), vars.map(([, v]) => v));
+      lossValue += (await value.data())[0]!;
+      value.dispose();
+      perClass.push({ cls, grads });
+    }
+    for (const [name, v] of vars) {
+      const m = classMasks(masks, name);
+      combined[name] = tf.tidy(() => perClass.map(({ cls, grads }) => tf.mul(grads[v.name]!, tf.tensor(m[cls], v.shape))).reduce((a, b) => tf.add(a, b)));
+      const allowed = allowedValues(m, present);
+      if (allowed) updateMasks[name] = tf.tensor(allowed, v.shape);
+    }
+    await optimizer.step(combined, updateMasks);
+    return { loss: lossValue };
+  } finally {
+    for (const { grads } of perClass) tf.dispose(Object.values(grads));
+    tf.dispose([isForget, isRetain, ...Object.values(combined), ...Object.values(updateMasks)]);
+  }
+}
+
+/**
+ * Parameter routing split by unit, in one backward pass: the model's parametrised ops split each parameter's gradient by
  * the class of the unit where it is used (core's withParameterRouting), so the gradients come out already
  * masked. Elements that no class present in the batch may update get update-mask 0, so the fused kernel
  * leaves them and their optimiser state exactly as they were.

@@ -13,17 +13,25 @@ import type { SchemePhases } from './phases.ts';
  *   the step attaches `route(x, mask)` there, so the mask scales the gradient flowing back through x.
  * - forwardMasks: hook name -> multiplier applied to the activation in the forward pass too (e.g. ERA's
  *   expanded units switched off on retain tokens, which keeps training stable).
- * - parameters: per class, parameter name -> gradient mask values (row-major, the parameter's shape). The
- *   step splits each parameter's gradient by the class of the unit where the parameter is used, in one
- *   backward pass: mF * (gradient through forget units) + mR * (gradient through retain units); elements
- *   that no present class may update are left exactly unchanged (optimiser state included). Return the same
- *   arrays step after step where the masks do not change: the step caches what it derives from them.
+ * - parameters: per class, parameter name -> gradient mask values (row-major, the parameter's shape), and
+ *   how the gradient is split between the classes (`split`):
+ *     'loss' (default): mF * d(forget units' loss) + mR * d(retain units' loss), exactly. Where every
+ *       sequence (row of a [batch, pos] label grid; every unit of a [batch] grid) is one class this is the
+ *       same as 'unit' and takes its one backward pass; otherwise it takes two (one per class).
+ *     'unit': mF * (gradient through the parameter's uses at forget units) + mR * (... at retain units), in
+ *       one backward pass. With per-token labels in a causal model the forget loss then also reaches the
+ *       retain class through earlier positions' uses (attention keys and values), so it routes less.
+ *   Elements that no present class may update are left exactly unchanged (optimiser state included). Return
+ *   the same arrays step after step where the masks do not change: the step caches what it derives from them.
  * - unitWeights: [units] loss weight per unit (data filtering drops units by giving them weight 0).
  */
+/** How a parameter-routing plan splits gradients between the classes (see MaskPlan.parameters). */
+export type ParameterSplit = 'loss' | 'unit';
+
 export interface MaskPlan {
   activations?: Map<string, tf.Tensor>;
   forwardMasks?: Map<string, tf.Tensor>;
-  parameters?: { forget: Map<string, Float32Array>; retain: Map<string, Float32Array> };
+  parameters?: { forget: Map<string, Float32Array>; retain: Map<string, Float32Array>; split?: ParameterSplit };
   unitWeights?: tf.Tensor;
 }
 

@@ -40,3 +40,29 @@ export function changed(before: Float32Array, after: Float32Array): number[] {
   for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) out.push(i);
   return out;
 }
+
+/**
+ * A tiny causal "sequence" of two positions: x [2, 3] -> h = x w1 [2, 4] -> position 1 also reads position 0
+ * (out = [h0, h0 + h1]) -> y = out w2 [2, 2]. Units are the positions, shape [1, 2]: position 1's loss depends
+ * on w1's use at position 0, as a transformer's later tokens depend on earlier ones through attention.
+ */
+export class TinySeq extends Module {
+  readonly w1: tf.Variable; // [3, 4]
+  readonly w2: tf.Variable; // [4, 2]
+
+  constructor(seed = 2) {
+    super();
+    const rng = Rng.fromSeed(seed);
+    this.w1 = this.addParameter('w1', initNormal(rng.split('w1'), [3, 4], 0.5));
+    this.w2 = this.addParameter('w2', initNormal(rng.split('w2'), [4, 2], 0.5));
+  }
+
+  /** Squared error per position, [1, 2]. */
+  unitLosses(): tf.Tensor {
+    const x = tf.tensor2d([[1, 0.5, -1], [0.2, -0.3, 0.8]]);
+    const h = linear(x, this.w1 as tf.Tensor2D); // [2, 4]
+    const out = tf.matMul(tf.tensor2d([[1, 0], [1, 1]]), h); // causal mixing, no parameters
+    const y = linear(out as tf.Tensor2D, this.w2 as tf.Tensor2D); // [2, 2]
+    return tf.reshape(tf.sum(tf.square(tf.sub(y, tf.tensor2d([[1, 0], [0, 1]]))), 1), [1, 2]);
+  }
+}
