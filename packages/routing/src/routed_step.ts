@@ -126,7 +126,7 @@ async function lossSplitStep<Config>(args: RoutedStepArgs<Config>, plan: MaskPla
     }
     for (const [name, v] of vars) {
       const m = classMasks(masks, name);
-      combined[name] = tf.tidy(() => perClass.map(({ cls, grads }) => tf.mul(grads[v.name]!, tf.tensor(m[cls], v.shape))).reduce((a, b) => tf.add(a, b)));
+      combined[name] = maskedSum(perClass.map(({ cls, grads }) => [grads[v.name]!, m[cls]] as const), v);
       const allowed = allowedValues(m, present);
       if (allowed) updateMasks[name] = tf.tensor(allowed, v.shape);
     }
@@ -201,6 +201,31 @@ function cachedBy<T>(cache: Cache<T>, m: ParameterClassMasks, key: string, compu
 }
 
 const splitCache: Cache<boolean> = new WeakMap();
+const constantCache = new WeakMap<Float32Array, number | null>();
+
+/** The one value every element of a mask holds, or null (cached by the plan's arrays). */
+function constantOf(mask: Float32Array): number | null {
+  let c = constantCache.get(mask);
+  if (c === undefined) constantCache.set(mask, (c = mask.length > 0 && mask.every((x) => x === mask[0]) ? mask[0]! : null));
+  return c;
+}
+
+/**
+ * sum over classes of mask * gradient, without an op where a mask is one number: a class whose mask is all 0
+ * adds nothing, all 1 adds its gradient as it is (a persona arm's parameters are each forget-only or
+ * retain-only, so most sums are one gradient passed through). May return one of the inputs.
+ */
+function maskedSum(terms: readonly (readonly [tf.Tensor, Float32Array])[], v: tf.Variable): tf.Tensor {
+  return tf.tidy(() => {
+    const parts = terms.flatMap(([g, mask]) => {
+      const k = constantOf(mask);
+      if (k === 0) return [];
+      return [k === 1 ? g : k !== null ? tf.mul(g, k) : tf.mul(g, tf.tensor(mask, v.shape))];
+    });
+    if (parts.length === 0) return tf.zerosLike(v);
+    return parts.reduce((a, b) => tf.add(a, b));
+  });
+}
 const allowedCache: Cache<Float32Array | null> = new WeakMap();
 
 /** Whether the classes' masks differ anywhere (if not, the gradient needs no split). */

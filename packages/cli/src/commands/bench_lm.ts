@@ -102,7 +102,7 @@ export async function benchLmStepCommand(options: LmBenchOptions): Promise<void>
         const torchMs = first.torch.get(`${r.preset}/${r.batchSize}`);
         if (torchMs !== undefined) ratios[`routelab / PyTorch step time, ${key}`] = ratio(r.msPerStep / torchMs, { atMost: 1 });
       }
-      if (r.variant === 'era' || r.variant === 'parameter') {
+      if (r.variant === 'era' || r.variant === 'parameter' || r.variant === 'parameter-unit') {
         ratios[`${r.variant} / plain step time (expanded model), ${key}`] = ratio(r.msPerStep / plain('expanded')!.msPerStep, { atMost: 1.1 });
       }
     }

@@ -22,8 +22,8 @@ describe('benchLmStep', () => {
   });
 
   it('times the routed variants on the expanded model beside the plain one', async () => {
-    const result = await benchLmStep({ preset: 'quick', batchSize: [2], steps: 1, warmup: 0, variants: ['plain', 'expanded', 'era', 'parameter'] });
-    expect(result.rows.map((r) => [r.variant, r.config.expandedMlp])).toEqual([['plain', 0], ['expanded', 64], ['era', 64], ['parameter', 64]]);
+    const result = await benchLmStep({ preset: 'quick', batchSize: [2], steps: 1, warmup: 0, variants: ['plain', 'expanded', 'era', 'parameter', 'parameter-unit'] });
+    expect(result.rows.map((r) => [r.variant, r.config.expandedMlp])).toEqual([['plain', 0], ['expanded', 64], ['era', 64], ['parameter', 64], ['parameter-unit', 64]]);
     for (const r of result.rows) expect(Number.isFinite(r.firstLoss) && r.msPerStep > 0).toBe(true);
   });
 });

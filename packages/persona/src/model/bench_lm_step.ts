@@ -6,8 +6,9 @@
 //
 // Variants: `plain` is the model as a PyTorch reference runs it; `era` and `parameter` are the routing arms'
 // steps (routedStep with the arms' own scheme configs) on the expanded model, with about one target in ten
-// routed as forget, and `expanded` is the plain step of that same expanded model, the denominator of
-// routing's overhead. Variants of one preset and batch are timed interleaved, and each row keeps its fastest
+// routed as forget, `parameter-unit` the parameter arm with `split: 'unit'` (one backward pass, by where each
+// parameter is used, instead of the exact per-loss split's two where a sequence mixes classes), and
+// `expanded` is the plain step of that same expanded model, the denominator of routing's overhead. Variants of one preset and batch are timed interleaved, and each row keeps its fastest
 // round's median, so noise from other processes lands on every variant alike.
 import { MaskedAdamW, Rng, tf } from '@routelab/core';
 import { getScheme, noRouting, routedStep, type RouteLabels, type RoutingScheme } from '@routelab/routing';
@@ -18,7 +19,7 @@ import { MODEL_PRESETS, modelPreset, type ModelPreset, type TransformerConfig } 
 import { tokenLosses } from './loss.ts';
 import { Transformer } from './transformer.ts';
 
-export const LM_STEP_VARIANTS = ['plain', 'expanded', 'era', 'parameter'] as const;
+export const LM_STEP_VARIANTS = ['plain', 'expanded', 'era', 'parameter', 'parameter-unit'] as const;
 export type LmStepVariant = (typeof LM_STEP_VARIANTS)[number];
 
 /** Expanded units per preset (the routing arms' sizes) and their learning-rate multiplier. */
@@ -156,9 +157,10 @@ function makeRunner(preset: ModelPreset, variant: LmStepVariant, o: Setting): Ru
   const sizes = { expandedUnits: expanded, expandedLayers: 'all' as const, expandedLrMultiplier: EXPANDED_LR_MULTIPLIER };
   let scheme: RoutingScheme<unknown> = noRouting as RoutingScheme<unknown>;
   let schemeConfig: unknown = {};
-  if (variant === 'era' || variant === 'parameter') {
-    scheme = getScheme(variant);
-    schemeConfig = scheme.configSchema.parse(variant === 'era' ? eraSchemeConfig(sizes) : parameterRoutingSchemeConfig(sizes));
+  if (variant !== 'plain' && variant !== 'expanded') {
+    scheme = getScheme(variant === 'era' ? 'era' : 'parameter');
+    const config = variant === 'era' ? eraSchemeConfig(sizes) : { ...parameterRoutingSchemeConfig(sizes), ...(variant === 'parameter-unit' ? { split: 'unit' } : {}) };
+    schemeConfig = scheme.configSchema.parse(config);
     scheme.validate?.({ model, config: schemeConfig });
   }
   const unitLosses = () => tokenLosses(model, batch).losses;
