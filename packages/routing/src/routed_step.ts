@@ -119,14 +119,24 @@ async function lossSplitStep<Config>(args: RoutedStepArgs<Config>, plan: MaskPla
   try {
     for (const [cls, select] of [['forget', isForget], ['retain', isRetain]] as const) {
       if (!present[cls]) continue;
-      const { value, grads } = tf.variableGrads(classLoss(select, cls === 'retain'), vars.map(([, v]) => v));
+      // Only parameters this class may move need its gradient: backpropagation then skips what leads only to
+      // the others (a persona arm's forget pass: everything below the first expanded MLP).
+      const wanted = vars.filter(([name]) => constantOf(classMasks(masks, name)[cls]) !== 0).map(([, v]) => v);
+      const loss = classLoss(select, cls === 'retain');
+      if (wanted.length === 0) {
+        const value = tf.tidy(loss);
+        lossValue += (await value.data())[0]!;
+        value.dispose();
+        continue;
+      }
+      const { value, grads } = tf.variableGrads(loss, wanted);
       lossValue += (await value.data())[0]!;
       value.dispose();
       perClass.push({ cls, grads });
     }
     for (const [name, v] of vars) {
       const m = classMasks(masks, name);
-      combined[name] = maskedSum(perClass.map(({ cls, grads }) => [grads[v.name]!, m[cls]] as const), v);
+      combined[name] = maskedSum(perClass.flatMap(({ cls, grads }) => (grads[v.name] ? [[grads[v.name]!, m[cls]] as const] : [])), v);
       const allowed = allowedValues(m, present);
       if (allowed) updateMasks[name] = tf.tensor(allowed, v.shape);
     }
