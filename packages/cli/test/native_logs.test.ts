@@ -1,7 +1,8 @@
 // Dawn (WebGPU in Node) prints warnings about a software adapter's limits straight to stderr when it first
 // lists adapters. They are kept out of every command's output unless --verbose asks for them.
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,13 @@ const dawnChats = DAWN_CHATTER.test(verbose.stderr);
 
 const dir = mkdtempSync(join(tmpdir(), 'routelab-native-logs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The native module's dup/dup2 make the swap exact for any stderr; without the module only terminals, pipes and
+// files opened for appending are quieted (CI builds it and requires it).
+const nativeModule = fileURLToPath(new URL('../../core/native/build/routelab_blas.node', import.meta.url));
+const native = existsSync(nativeModule) ? (createRequire(import.meta.url)(nativeModule) as { dup?: unknown }) : undefined;
+const nativeDup = typeof native?.dup === 'function';
+const noDupReason = native ? 'the native module predates dup/dup2 (npm run build:native)' : 'the native module is not built (npm run build:native)';
 
 describe('native library messages', () => {
   it('--verbose is accepted before or after the command and leaves the output as it was', () => {
@@ -49,5 +57,25 @@ describe('native library messages', () => {
     closeSync(fd);
     expect(r.status).toBe(0);
     expect(readFileSync(log, 'utf8')).toBe('before\nafter\n');
+  });
+
+  const script = (core: string) => `const core = await import(${JSON.stringify(core)}); await core.useBackend('webgpu'); process.stderr.write('after\\n');`;
+  const core = fileURLToPath(new URL('../../core/src/index.ts', import.meta.url));
+
+  it.skipIf(!dawnChats || !nativeDup)(`with the native module, are kept out of a file opened without appending (\`> log 2>&1\`)${nativeDup ? '' : ` (skipped: ${noDupReason})`}`, () => {
+    const log = join(dir, 'truncated.log');
+    const fd = openSync(log, 'w');
+    writeSync(fd, 'before\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(core)], { stdio: ['ignore', 'pipe', fd], encoding: 'utf8', timeout: 240_000 });
+    closeSync(fd);
+    expect(r.status).toBe(0);
+    // Nothing overwritten or lost: the same file offset comes back after the swap.
+    expect(readFileSync(log, 'utf8')).toBe('before\nafter\n');
+  });
+
+  it.skipIf(!dawnChats || !nativeDup)(`with the native module, are kept out of a socket (Node's child-process pipes)${nativeDup ? '' : ` (skipped: ${noDupReason})`}`, () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(core)], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe('after\n');
   });
 });

@@ -14,6 +14,7 @@
 #include <node_api.h>
 #include <cblas.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "lm_kernels.h"
 
@@ -103,6 +104,29 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dup(fd) and dup2(from, to): Node has neither, and pointing stderr at /dev/null and back exactly (the same
+ * open file description, so a file's offset and flags are kept) needs them (backends/quiet_stderr_node.ts). */
+static napi_value FdCall(napi_env env, napi_callback_info info, int pair) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t a = -1, b = -1;
+  if (argc < (size_t)(pair ? 2 : 1) || napi_get_value_int32(env, argv[0], &a) != napi_ok || (pair && napi_get_value_int32(env, argv[1], &b) != napi_ok)) {
+    napi_throw_type_error(env, NULL, pair ? "dup2(from, to): two file descriptors" : "dup(fd): a file descriptor");
+    return NULL;
+  }
+  int r = pair ? dup2(a, b) : dup(a);
+  if (r < 0) {
+    napi_throw_error(env, NULL, pair ? "dup2 failed" : "dup failed");
+    return NULL;
+  }
+  napi_value out;
+  CHECK(napi_create_int32(env, r, &out));
+  return out;
+}
+static napi_value Dup(napi_env env, napi_callback_info info) { return FdCall(env, info, 0); }
+static napi_value Dup2(napi_env env, napi_callback_info info) { return FdCall(env, info, 1); }
+
 NAPI_MODULE_INIT() {
   napi_value sgemm, infoFn, setThreads;
   CHECK(napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, Sgemm, NULL, &sgemm));
@@ -111,6 +135,11 @@ NAPI_MODULE_INIT() {
   CHECK(napi_set_named_property(env, exports, "info", infoFn));
   CHECK(napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, SetThreads, NULL, &setThreads));
   CHECK(napi_set_named_property(env, exports, "setThreads", setThreads));
+  napi_value dupFn, dup2Fn;
+  CHECK(napi_create_function(env, "dup", NAPI_AUTO_LENGTH, Dup, NULL, &dupFn));
+  CHECK(napi_set_named_property(env, exports, "dup", dupFn));
+  CHECK(napi_create_function(env, "dup2", NAPI_AUTO_LENGTH, Dup2, NULL, &dup2Fn));
+  CHECK(napi_set_named_property(env, exports, "dup2", dup2Fn));
   if (!routelab_register_lm_kernels(env, exports)) {
     napi_throw_error(env, NULL, "routelab_blas: registering the transformer kernels failed");
     return NULL;

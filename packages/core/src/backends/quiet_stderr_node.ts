@@ -1,12 +1,15 @@
 // Keeping a native library's messages out of stderr (Node on Linux only). Native code writes to file
 // descriptor 2 directly, below Node's streams, so the only place to stop it is the descriptor itself: for
 // the duration of a synchronous call, fd 2 is pointed at /dev/null, then back at the original stream.
-// Node has no dup2, so "back" is a fresh open of /proc/self/fd/<copy>: the same terminal, pipe or file, but
+// Where routelab's native module is built it brings dup and dup2, and the swap is exact whatever stderr is
+// (the same open file description comes back). Without it, Node has no dup2, so "back" is a fresh open of
+// /proc/self/fd/<copy>: the same terminal, pipe or file, but
 // a new open file description. That is harmless for terminals and pipes, and for files opened for appending;
 // for a file opened without O_APPEND (`2> log`) another descriptor sharing its offset would overwrite what
 // was written after the swap, so such stderr is left alone (the messages then go to the file).
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
+import { loadNativeBlas } from './native_blas_node.ts';
 
 const STDERR = 2;
 const O_APPEND = 0o2000; // Linux's value, as /proc/self/fdinfo prints flags (octal)
@@ -47,6 +50,8 @@ function reopenAsStderr(copy: number): boolean {
  * dropped; anywhere the swap is not safe (see above), just runs `fn`.
  */
 export function withStderrSilenced<T>(fn: () => T): T {
+  const native = loadNativeBlas().gemm;
+  if (native?.dup && native.dup2 && process.platform === 'linux' && isMainThread) return withDup2(native.dup, native.dup2, fn);
   if (!canSwapStderr()) return fn();
   let copy: number;
   try {
@@ -75,5 +80,27 @@ export function withStderrSilenced<T>(fn: () => T): T {
       reopenAsStderr(copy);
     }
     closeSync(copy);
+  }
+}
+
+/** The exact swap: fd 2 duplicated, pointed at /dev/null for `fn`, then pointed back at the duplicate. */
+function withDup2<T>(dup: (fd: number) => number, dup2: (from: number, to: number) => number, fn: () => T): T {
+  let saved: number;
+  try {
+    saved = dup(STDERR);
+  } catch {
+    return fn();
+  }
+  try {
+    const devNull = openSync('/dev/null', constants.O_WRONLY);
+    try {
+      dup2(devNull, STDERR);
+    } finally {
+      closeSync(devNull);
+    }
+    return fn();
+  } finally {
+    dup2(saved, STDERR);
+    closeSync(saved);
   }
 }

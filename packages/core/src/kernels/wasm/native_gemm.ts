@@ -11,6 +11,9 @@ export interface NativeGemm {
   info(): { config: string; threads: number };
   /** OpenBLAS's thread count: process-wide, whichever thread sets it. */
   setThreads(n: number): void;
+  /** POSIX dup and dup2 (absent from modules built before them). */
+  dup?(fd: number): number;
+  dup2?(from: number, to: number): number;
 }
 
 let active: NativeGemm | undefined;
