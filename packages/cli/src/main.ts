@@ -101,7 +101,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'run directory (default runs/<experiment>-<preset>-<yyyymmdd-hhmmss>)')
     .option('--json', 'print report.json on stdout (progress goes to stderr)')
     .option('--plugin <file>', 'load a module that registers routing schemes (repeatable)', (file: string, all: string[] = []) => [...all, file])
-    .option('--arm <id>', 'persona: run this arm beside the none control (repeatable)', (arm: string, all: string[] = []) => [...all, arm])
+    .option('--arm <id>', 'persona, rl: run this arm beside the none control (repeatable)', (arm: string, all: string[] = []) => [...all, arm])
     .option('--workers <n>', "worker threads for the experiment's independent cells, e.g. mnist-split's arm x seed (default: one per core; 1: all in this process)")
     .addHelpText('after', () => `\nExperiments: ${knownExperiments()}\nExit status: 0 finished, 1 failed, 2 bad input, 130/143 stopped by SIGINT/SIGTERM (resumable).`)
     .action((experiment: string, options: RunCommandOptions) => runCommand(experiment, options));
