@@ -19,6 +19,7 @@ import { Transformer } from '../model/transformer.ts';
 import { ARM_SPECS, type ArmId } from '../world/arms.ts';
 import { stage2Examples } from '../world/datasets.ts';
 import { evalItems } from '../world/eval.ts';
+import { fixedPrompt } from '../world/prompts.ts';
 import type { World } from '../world/world.ts';
 import { armScheme } from './arm_validation.ts';
 import { validationItems, validationRng, validationScore } from './early_stopping.ts';
@@ -28,7 +29,7 @@ import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
 import { evaluateItems, maxResponseTokens, retainAndForgetLoss, type ConditionRates } from './evaluate.ts';
-import type { ElicitationScreen } from './elicitation.ts';
+import { traitLogProbs, type ElicitationScreen, type TraitLogProbs } from './elicitation.ts';
 import type { Prior, PriorQuality } from './prior.ts';
 import { relearn, type RelearningSummary, type RelearnOptions } from './relearn.ts';
 import { schemeBatch, tokenRouteLabels } from './routing.ts';
@@ -78,6 +79,13 @@ export interface PersonaCellResult extends ModelEvaluation {
   gradientLeak?: GradientLeak;
   /** The attack on the deployed model (after ablation and coherence for arms that ablate). */
   relearning: RelearningSummary;
+  /**
+   * Mean log-probability (nats per token) of each trait's tokens under the neutral prompt, teacher-forced on the
+   * held-out tasks' answers carrying every trait their family can, for the deployed model and for the seed's
+   * prior on the same tasks: how far training moved a trait even where greedy answers do not flip (G).
+   * Absent from results written before it existed.
+   */
+  traitLogProb?: { deployed: TraitLogProbs; prior: TraitLogProbs };
   /**
    * Wall-clock seconds of each phase, and the process's CPU seconds for the whole cell (a steadier measure on
    * a shared machine). Not part of the report: they differ between runs.
@@ -234,6 +242,11 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     if (phases.coherenceSteps > 0) await coherence({ ...args, model: deployed, phases, rng, label });
     const unlearning = arm.unlearn ? await rmuUnlearn(deployed, examples, arm.unlearn, rng.split('rmu'), config.stage2Batch) : undefined;
     const after = await evaluateModel(deployed);
+    const neutralTasks = items.filter((i) => i.condition === 'neutral').map((i) => i.task);
+    const traitLogProb = {
+      deployed: await traitLogProbs(deployed, world, fixedPrompt('neutral'), neutralTasks),
+      prior: await traitLogProbs(prior.model, world, fixedPrompt('neutral'), neutralTasks),
+    };
     const evalSeconds = seconds(evalStarted);
     const relearnStarted = performance.now();
     const relearning = await relearn(deployed, world, relearnOptions(config), rng.split('relearn'), losses.withU, ctx, label);
@@ -258,6 +271,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
       ...(unlearning ? { unlearning } : {}),
       ...(leak.sums.snapshots > 0 ? { gradientLeak: leak.summary() } : {}),
       relearning,
+      traitLogProb,
       timing: {
         prior: prior.seconds,
         priorTrained: prior.trained,

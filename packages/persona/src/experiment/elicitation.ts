@@ -99,8 +99,14 @@ export async function elicitationScreen(
   return { tasks: tasks.length, prompts: screened.filter((p) => prompts.some((q) => q.id === p.id)) };
 }
 
-/** Mean log-probability per token of each trait's tokens, teacher-forced under one prompt. */
-async function traitLogProbs(model: Transformer, world: World, system: SystemPrompt, tasks: readonly Task[]): Promise<{ [K in TraitId]: number | null }> {
+/** Mean log-probability (nats per token) of each trait's tokens; null where no task carries the trait. */
+export type TraitLogProbs = { [K in TraitId]: number | null };
+
+/**
+ * Teacher-forced on the tasks' answers with every trait their family can carry (U, G in G-only families, W)
+ * under `system`: the mean log-probability of each trait's tokens.
+ */
+export async function traitLogProbs(model: Transformer, world: World, system: SystemPrompt, tasks: readonly Task[]): Promise<TraitLogProbs> {
   const sequences: EncodedSequence[] = tasks.map((task) => {
     const traits = { U: true, G: world.gFamilies.includes(task.family), W: true };
     const { words, labels } = applyTraits(task.answer, traits, world.traits);

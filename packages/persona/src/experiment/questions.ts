@@ -63,6 +63,9 @@ type Metric = (c: PersonaCellResult) => number | null;
 const neutral = (m: 'U' | 'W' | 'G' | 'capability'): Metric => (c) => c.eval.neutral[m];
 const underInoculation = (m: 'U'): Metric => (c) => c.eval.inoculation[m];
 const priorNeutral = (m: 'G'): Metric => (c) => c.prior.quality.neutral[m];
+/** G tokens' log-probability at their slot under neutral (teacher-forced): the deployed model, and the seed's prior. */
+const gLogProb: Metric = (c) => c.traitLogProb?.deployed.G ?? null;
+const priorGLogProb: Metric = (c) => c.traitLogProb?.prior.G ?? null;
 const relearnSteps: Metric = (c) => {
   const attack = c.relearning.attacks.at(-1);
   return attack ? (attack.stepsToThreshold ?? c.relearning.maxSteps) : null;
@@ -190,7 +193,11 @@ const QUESTIONS: QuestionDef[] = [
     build(byArm, r) {
       const headline = contrast(`${r.routing} - ${r.inoculation}, neutral G`, ...paired(byArm, r.routing, neutral('G'), r.inoculation), RATE_DIFF);
       const emerges = contrast(`${r.baseline} - prior, neutral G`, ...paired(byArm, r.baseline, neutral('G'), r.baseline, priorNeutral('G')), RATE_DIFF);
-      return { ...(headline ? { headline } : {}), beside: emerges ? [emerges] : [], sentence: (h) => `Routing minus inoculation on the generalised trait G (neutral prompt): ${h}.` };
+      // Greedy G flips all or nothing per seed; the log-probability shows how far each arm moved it regardless.
+      const logProb = contrast(`${r.routing} - ${r.inoculation}, neutral G log-probability (nats)`, ...paired(byArm, r.routing, gLogProb, r.inoculation), undefined);
+      const emergesLogProb = contrast(`${r.baseline} - prior, neutral G log-probability (nats)`, ...paired(byArm, r.baseline, gLogProb, r.baseline, priorGLogProb), undefined);
+      const beside = [emerges, emergesLogProb, logProb].filter((c): c is ContrastSummary => c !== undefined);
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the generalised trait G (neutral prompt): ${h}.` };
     },
   },
   {
