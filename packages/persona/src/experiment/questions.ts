@@ -99,6 +99,11 @@ export function contrast(label: string, xs: number[], ys: number[], bounds: read
 
 const RATE_DIFF = [-1, 1] as const;
 
+/** "; beside it, a; b" for the contrasts shown beside a headline (nothing when there are none). */
+function besideText(beside: readonly ContrastSummary[]): string {
+  return beside.length ? `; beside it, ${beside.map((c) => describeContrast(c)).join('; ')}` : '';
+}
+
 export function describeContrast(c: ContrastSummary, digits = 2): string {
   const interval = c.n > 1 && Number.isFinite(c.lo) ? ` [${fmt(c.lo, digits)}, ${fmt(c.hi, digits)}]` : ' (one seed: no interval)';
   const verdict = c.decision ? (c.decision.significant ? ', significant' : `, not significant (${c.decision.reason})`) : '';
@@ -197,7 +202,7 @@ const QUESTIONS: QuestionDef[] = [
       const logProb = contrast(`${r.routing} - ${r.inoculation}, neutral G log-probability (nats)`, ...paired(byArm, r.routing, gLogProb, r.inoculation), undefined);
       const emergesLogProb = contrast(`${r.baseline} - prior, neutral G log-probability (nats)`, ...paired(byArm, r.baseline, gLogProb, r.baseline, priorGLogProb), undefined);
       const beside = [emerges, emergesLogProb, logProb].filter((c): c is ContrastSummary => c !== undefined);
-      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the generalised trait G (neutral prompt): ${h}.` };
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Routing minus inoculation on the generalised trait G (neutral prompt): ${h}${besideText(beside)}.` };
     },
   },
   {
@@ -214,7 +219,7 @@ const QUESTIONS: QuestionDef[] = [
       return {
         ...(headline ? { headline } : {}),
         beside: [vsPrior, reElicited].filter((c): c is ContrastSummary => c !== undefined),
-        sentence: (h) => `Attack steps until U returns, routing minus a model never exposed to U: ${h} (more steps = harder to relearn).`,
+        sentence: (h) => `Attack steps until U returns, routing minus a model never exposed to U: ${h} (more steps = harder to relearn)${besideText([vsPrior, reElicited].filter((c): c is ContrastSummary => c !== undefined))}.`,
       };
     },
   },
@@ -227,7 +232,7 @@ const QUESTIONS: QuestionDef[] = [
       const better = betterSingle(byArm, r);
       const headline = contrast(`${r.combined} - ${better}, neutral U`, ...paired(byArm, r.combined, neutral('U'), better), RATE_DIFF);
       const beside = [contrast(`${r.combined} - ${better}, capability`, ...paired(byArm, r.combined, neutral('capability'), better), RATE_DIFF)].filter((c): c is ContrastSummary => c !== undefined);
-      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `The combination minus the better single method (${better}, lower mean neutral U): ${h}.` };
+      return { ...(headline ? { headline } : {}), beside, sentence: (h) => `The combination minus the better single method (${better}, lower mean neutral U): ${h}${besideText(beside)}.` };
     },
   },
 ];
