@@ -17,5 +17,5 @@ it('runs the arm and none, pairs them, and names an unknown arm', async () => {
   expect(config.arms).toEqual(['none', 'ip-specific']);
   const bad = routelab(['run', 'persona', '--arm', 'telepathy', '--out', join(dir, 'bad')]);
   expect(bad.code).toBe(2);
-  expect(bad.stderr).toMatch(/config\.arms\[1\]: unknown arm "telepathy"; defined arms: none, none-impure, filter/);
+  expect(bad.stderr).toMatch(/config\.arms\[1\]: unknown arm "telepathy"; defined arms: none, prior, none-impure, filter/);
 }, 240_000);

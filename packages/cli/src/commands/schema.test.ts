@@ -6,7 +6,7 @@ import { experimentJsonSchema } from './schema.ts';
 const shipped = (id: string) => fileURLToPath(new URL(`../../../../schemas/${id}.schema.json`, import.meta.url));
 
 describe('routelab schema', () => {
-  for (const id of ['persona', 'mnist-split']) {
+  for (const id of ['persona', 'rl', 'mnist-split']) {
     it(`matches the shipped schemas/${id}.schema.json (regenerate with: routelab schema ${id} --out schemas/${id}.schema.json)`, async () => {
       expect(JSON.parse(await readFile(shipped(id), 'utf8'))).toEqual(experimentJsonSchema(id));
     });
@@ -16,7 +16,7 @@ describe('routelab schema', () => {
     const schema = experimentJsonSchema('persona') as { properties: Record<string, { additionalProperties?: { required?: string[]; properties?: Record<string, unknown> } }> };
     const arm = schema.properties['armDefinitions']!.additionalProperties!;
     expect(arm.required).toEqual(['data']);
-    expect(Object.keys(arm.properties!)).toEqual(['description', 'data', 'scheme', 'schemeConfig', 'oversight', 'earlyStopping', 'unlearn']);
+    expect(Object.keys(arm.properties!)).toEqual(['description', 'data', 'scheme', 'schemeConfig', 'oversight', 'earlyStopping', 'unlearn', 'train']);
     expect(schema.properties).toHaveProperty('$schema');
   });
 
