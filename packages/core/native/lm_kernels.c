@@ -9,7 +9,8 @@
  *   layerNorm      x, y, dy, dx [rows, d]; gamma, beta, dgamma, dbeta [d]; mean, rstd [rows]
  *   gelu           x, y, dy, dx [n]
  *   attention      q, k, v, z, dz, dq, dk, dv [B, T, H * dh] (heads side by side, as the projections give
- *                  them); pattern [B, H, T, T] with zeros above the diagonal
+ *                  them); pattern [B, H, T, T] with zeros above the diagonal; the Qkv variants read q, k, v
+ *                  from one qkv [B, T, 3 * H * dh] ([q | k | v] per row) and write dqkv in that layout
  *   linear         x [M, K], w [K, N], b [N] (b < 0: none), y [M, N]
  *   crossEntropy   logits, probs, dlogits [n, V]; targets int32 [n]; loss, dloss [n]
  */
@@ -157,35 +158,37 @@ static void causal_softmax_rows(int64_t t, float *s) {
   }
 }
 
-static void attention_forward(int64_t B, int64_t T, int64_t H, int64_t dh, float scale, const float *q,
+/* q, k, v rows are `ld` floats apart (D apart on their own, 3D apart inside one [B, T, 3D] product); z's D. */
+static void attention_forward(int64_t B, int64_t T, int64_t H, int64_t dh, int64_t ld, float scale, const float *q,
                               const float *k, const float *v, float *pattern, float *z) {
   const int64_t D = H * dh;
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
-      const int64_t at = b * T * D + h * dh;
+      const int64_t in = b * T * ld + h * dh, out = b * T * D + h * dh;
       float *p = pattern + (b * H + h) * T * T;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, scale, q + at, (int)D, k + at,
-                  (int)D, 0.f, p, (int)T);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, scale, q + in, (int)ld, k + in,
+                  (int)ld, 0.f, p, (int)T);
       causal_softmax_rows(T, p);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, p, (int)T, v + at, (int)D,
-                  0.f, z + at, (int)D);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, p, (int)T, v + in, (int)ld,
+                  0.f, z + out, (int)D);
     }
   }
 }
 
-static void attention_backward(int64_t B, int64_t T, int64_t H, int64_t dh, float scale, const float *q,
+/* q, k, v, dq, dk, dv rows are `ld` floats apart (as in attention_forward); dz's D. */
+static void attention_backward(int64_t B, int64_t T, int64_t H, int64_t dh, int64_t ld, float scale, const float *q,
                                const float *k, const float *v, const float *pattern, const float *dz, float *dq,
                                float *dk, float *dv, float *scratch /* [T, T] */) {
   const int64_t D = H * dh;
   for (int64_t b = 0; b < B; b++) {
     for (int64_t h = 0; h < H; h++) {
-      const int64_t at = b * T * D + h * dh;
+      const int64_t in = b * T * ld + h * dh, at = b * T * D + h * dh;
       const float *p = pattern + (b * H + h) * T * T;
       /* dP = dZ V^T; dV = P^T dZ */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, 1.f, dz + at, (int)D, v + at,
-                  (int)D, 0.f, scratch, (int)T);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)T, (int)T, (int)dh, 1.f, dz + at, (int)D, v + in,
+                  (int)ld, 0.f, scratch, (int)T);
       cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, p, (int)T, dz + at, (int)D,
-                  0.f, dv + at, (int)D);
+                  0.f, dv + in, (int)ld);
       /* dS = scale * P * (dP - rowsum(dP * P)), in place; zero above the diagonal since P is */
       for (int64_t i = 0; i < T; i++) {
         float *row = scratch + i * T;
@@ -196,10 +199,10 @@ static void attention_backward(int64_t B, int64_t T, int64_t H, int64_t dh, floa
         for (int64_t j = i + 1; j < T; j++) row[j] = 0.f;
       }
       /* dQ = dS K; dK = dS^T Q */
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, k + at,
-                  (int)D, 0.f, dq + at, (int)D);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, q + at,
-                  (int)D, 0.f, dk + at, (int)D);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, k + in,
+                  (int)ld, 0.f, dq + in, (int)ld);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)T, (int)dh, (int)T, 1.f, scratch, (int)T, q + in,
+                  (int)ld, 0.f, dk + in, (int)ld);
     }
   }
 }
@@ -481,7 +484,7 @@ static napi_value AttentionForward(napi_env env, napi_callback_info info) {
   float *pattern = operand(&a, a.v[7], B * H * T * T, &ok), *z = operand(&a, a.v[8], n, &ok);
   OPERANDS_CHECKED(env, "attentionForward", ok);
   if (n == 0) return NULL;
-  attention_forward(B, T, H, dh, (float)a.v[9], q, k, v, pattern, z);
+  attention_forward(B, T, H, dh, H * dh, (float)a.v[9], q, k, v, pattern, z);
   return NULL;
 }
 
@@ -502,7 +505,49 @@ static napi_value AttentionBackward(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "attentionBackward: out of memory");
     return NULL;
   }
-  attention_backward(B, T, H, dh, (float)a.v[12], q, k, v, pattern, dz, dq, dk, dv, scratch);
+  attention_backward(B, T, H, dh, H * dh, (float)a.v[12], q, k, v, pattern, dz, dq, dk, dv, scratch);
+  free(scratch);
+  return NULL;
+}
+
+/* Attention on one [B, T, 3D] product, [q | k | v] per row: no split into three tensors before, no join of dq,
+ * dk and dv after (the gradient comes out in the product's own layout). */
+static napi_value AttentionQkvForward(napi_env env, napi_callback_info info) {
+  static const char *sig = "attentionQkvForward(heap, B, T, H, dh, qkv, pattern, z, scale)";
+  Args a;
+  if (!read_args(env, info, sig, 8, &a) || !dims_ok(env, sig, a.v, 4)) return NULL;
+  const int64_t B = (int64_t)a.v[0], T = (int64_t)a.v[1], H = (int64_t)a.v[2], dh = (int64_t)a.v[3];
+  const int64_t n = B * T * H * dh;
+  int ok = 1;
+  const float *qkv = operand(&a, a.v[4], 3 * n, &ok);
+  float *pattern = operand(&a, a.v[5], B * H * T * T, &ok), *z = operand(&a, a.v[6], n, &ok);
+  OPERANDS_CHECKED(env, "attentionQkvForward", ok);
+  if (n == 0) return NULL;
+  const int64_t D = H * dh;
+  attention_forward(B, T, H, dh, 3 * D, (float)a.v[7], qkv, qkv + D, qkv + 2 * D, pattern, z);
+  return NULL;
+}
+
+static napi_value AttentionQkvBackward(napi_env env, napi_callback_info info) {
+  static const char *sig = "attentionQkvBackward(heap, B, T, H, dh, qkv, pattern, dz, dqkv, scale)";
+  Args a;
+  if (!read_args(env, info, sig, 9, &a) || !dims_ok(env, sig, a.v, 4)) return NULL;
+  const int64_t B = (int64_t)a.v[0], T = (int64_t)a.v[1], H = (int64_t)a.v[2], dh = (int64_t)a.v[3];
+  const int64_t n = B * T * H * dh;
+  int ok = 1;
+  const float *qkv = operand(&a, a.v[4], 3 * n, &ok);
+  const float *pattern = operand(&a, a.v[5], B * H * T * T, &ok), *dz = operand(&a, a.v[6], n, &ok);
+  float *dqkv = operand(&a, a.v[7], 3 * n, &ok);
+  OPERANDS_CHECKED(env, "attentionQkvBackward", ok);
+  if (n == 0) return NULL;
+  float *scratch = malloc((size_t)(T * T) * sizeof(float));
+  if (!scratch) {
+    napi_throw_error(env, NULL, "attentionQkvBackward: out of memory");
+    return NULL;
+  }
+  const int64_t D = H * dh;
+  attention_backward(B, T, H, dh, 3 * D, (float)a.v[8], qkv, qkv + D, qkv + 2 * D, pattern, dz, dqkv, dqkv + D,
+                     dqkv + 2 * D, scratch);
   free(scratch);
   return NULL;
 }
@@ -608,6 +653,7 @@ int routelab_register_lm_kernels(napi_env env, napi_value exports) {
       {"linearForward", LinearForward},             {"crossEntropyForward", CrossEntropyForward},
       {"crossEntropyBackward", CrossEntropyBackward}, {"decodeAttention", DecodeAttention},
       {"layerNormBackwardWeighted", LayerNormBackwardWeighted}, {"rowWeightedGemmTN", RowWeightedGemmTN},
+      {"attentionQkvForward", AttentionQkvForward}, {"attentionQkvBackward", AttentionQkvBackward},
   };
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
     napi_value fn;

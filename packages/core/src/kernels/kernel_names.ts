@@ -72,6 +72,9 @@ export type AttrsOf<T> = T & NamedAttrMap;
  *   GeluGrad        dy, x                                       -> dx
  *   CausalAttention q, k, v [B, T, H * dh]; attrs heads, scale  -> z [B, T, H * dh], pattern [B, H, T, T]
  *   CausalAttentionGrad q, k, v, pattern, dz; attrs heads, scale -> dq, dk, dv
+ *   CausalAttentionQkv qkv [B, T, 3 * H * dh] ([q | k | v] per row, one joined product); attrs heads, scale
+ *                   -> z [B, T, H * dh], pattern [B, H, T, T]
+ *   CausalAttentionQkvGrad qkv, pattern, dz; attrs heads, scale -> dqkv [B, T, 3 * H * dh]
  *   Linear          x [M, K], w [K, N], bias [N]                 -> y [M, N] = x w + bias
  *   CrossEntropy    logits [n, V], targets int32 [n]             -> loss [n], probs [n, V]
  *   CrossEntropyGrad dloss [n], probs [n, V], targets [n]        -> dlogits [n, V]
@@ -88,6 +91,8 @@ export const FusedGelu = 'RoutelabGelu';
 export const FusedGeluGrad = 'RoutelabGeluGrad';
 export const FusedCausalAttention = 'RoutelabCausalAttention';
 export const FusedCausalAttentionGrad = 'RoutelabCausalAttentionGrad';
+export const FusedCausalAttentionQkv = 'RoutelabCausalAttentionQkv';
+export const FusedCausalAttentionQkvGrad = 'RoutelabCausalAttentionQkvGrad';
 export const FusedLinear = 'RoutelabLinear';
 export const FusedCrossEntropy = 'RoutelabCrossEntropy';
 export const FusedCrossEntropyGrad = 'RoutelabCrossEntropyGrad';

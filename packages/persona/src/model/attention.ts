@@ -2,21 +2,23 @@
 // (head h owns columns h*d_head .. (h+1)*d_head) and on the input axis of w_o, so the projections are plain
 // 2-D matMuls of [batch*pos, d_model]; only the score and mixing products are batched, over batch*heads.
 //
-// The three projections run as one product with [w_q | w_k | w_v] and [b_q | b_k | b_v], joined every forward
-// and split after it: one product, one weight gradient and one bias sum instead of three each (and the input's
-// gradient is one product, not three summed), while the parameters keep their own names and shapes for
-// checkpoints and routing patterns. The join is core's concatParameters, so under parameter routing each
-// part's masks stay on its columns of the joined weight.
+// The three projections run as one product with [w_q | w_k | w_v] and [b_q | b_k | b_v], joined every forward:
+// one product, one weight gradient and one bias sum instead of three each (and the input's gradient is one
+// product, not three summed), while the parameters keep their own names and shapes for checkpoints and
+// routing patterns. The join is core's concatParameters, so under parameter routing each part's masks stay on
+// its columns of the joined weight.
 //
-// Where the fused kernels run (core's causalAttention: wasm with the native module) and no hook is attached
+// Where the fused kernels run (core's causalAttentionQkv: wasm with the native module) and no hook is attached
 // inside attention (q, k, v, scores, pattern, z), the products are fused linear ops and the core runs as
-// one kernel on the [batch, pos, heads * d_head] layout, without splitting heads; otherwise every hook point
-// is computed as below. Both paths compute the same function.
+// one kernel on the joined product's [batch, pos, 3 * heads * d_head] layout, without splitting q, k, v or
+// heads (a split of the product and a join of its gradient, strided copies, cost more than the two products
+// they would save); otherwise the product is split and every hook point computed as below. Both paths
+// compute the same function.
 //
 // Causality comes from an additive mask (0 on and below the diagonal, -1e9 above) that the caller passes
 // in, precomputed once per sequence length. No key-padding mask is needed: batches are right-padded, so a
 // real token never has a pad at or before its position, and losses at pad positions are masked out.
-import { causalAttention, concatParameters, fusedKernelsAvailable, initNormal, initZeros, linear, Module, tf, type HookPoint, type Rng } from '@routelab/core';
+import { causalAttentionQkv, concatParameters, fusedKernelsAvailable, initNormal, initZeros, linear, Module, tf, type HookPoint, type Rng } from '@routelab/core';
 
 export interface AttentionDims {
   dModel: number;
@@ -63,11 +65,11 @@ export class Attention extends Module {
     this.addHookPoint('out', `[batch, pos, ${dModel}]`); // [batch, pos, d_model]
   }
 
-  /** x [rows, d_model] -> q, k, v [rows, heads * d_head] (heads side by side), from one product. */
-  projectQkv(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D] {
+  /** x [rows, d_model] -> [q | k | v] [rows, 3 * heads * d_head] (heads side by side in each), one product. */
+  projectQkv(x: tf.Tensor2D): tf.Tensor2D {
     const w = concatParameters([this.w_q, this.w_k, this.w_v], 1) as tf.Tensor2D;
     const b = concatParameters([this.b_q, this.b_k, this.b_v], 0);
-    return tf.split(linear(x, w, b), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    return linear(x, w, b);
   }
 
   /** x [batch, pos, d_model], causalMask [pos, pos] additive -> [batch, pos, d_model] */
@@ -75,18 +77,18 @@ export class Attention extends Module {
     const [batch, pos, dModel] = x.shape as [number, number, number];
     const { nHeads } = this.dims;
     const dHead = this.dHead;
-    const projected = this.projectQkv(tf.reshape(x, [batch * pos, dModel]) as tf.Tensor2D);
+    const qkv = this.projectQkv(tf.reshape(x, [batch * pos, dModel]) as tf.Tensor2D);
     if (fusedKernelsAvailable() && this.innerHooks.every((h) => h.hookCount === 0)) {
-      const [q, k, v] = projected.map((t) => tf.reshape(t, [batch, pos, dModel]) as tf.Tensor3D) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-      const z = causalAttention(q, k, v, nHeads, 1 / Math.sqrt(dHead));
+      const z = causalAttentionQkv(tf.reshape(qkv, [batch, pos, 3 * dModel]) as tf.Tensor3D, nHeads, 1 / Math.sqrt(dHead));
       const out = linear(tf.reshape(z, [batch * pos, dModel]) as tf.Tensor2D, this.w_o as tf.Tensor2D, this.b_o);
       return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
     }
     // [batch*pos, d_model] -> [batch, heads, pos, d_head]
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, pos, nHeads, dHead]), [0, 2, 1, 3]);
-    const q = this.hook('q', heads(projected[0]));
-    const k = this.hook('k', heads(projected[1]));
-    const v = this.hook('v', heads(projected[2]));
+    const [qFlat, kFlat, vFlat] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const q = this.hook('q', heads(qFlat));
+    const k = this.hook('k', heads(kFlat));
+    const v = this.hook('v', heads(vFlat));
     const rows = batch * nHeads;
     const q3 = tf.reshape(tf.mul(q, 1 / Math.sqrt(dHead)), [rows, pos, dHead]) as tf.Tensor3D;
     const k3 = tf.reshape(k, [rows, pos, dHead]) as tf.Tensor3D;

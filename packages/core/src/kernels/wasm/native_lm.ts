@@ -20,6 +20,9 @@ export interface NativeLmKernels {
   rowWeightedGemmTN?(heap: Float32Array, m: number, k: number, n: number, x: number, g: number, w: number, out: number): void;
   /** Optional: modules built before it lack it (decodeAttentionKernel() says whether it is there). */
   decodeAttention?(heap: Float32Array, batch: number, heads: number, dHead: number, cap: number, slot: number, width: number, qkv: number, lengths: number, kCache: number, vCache: number, z: number, scale: number): void;
+  /** Optional: attention on one joined [q | k | v] product (qkvAttentionKernels() says whether they are there). */
+  attentionQkvForward?(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, qkv: number, pattern: number, z: number, scale: number): void;
+  attentionQkvBackward?(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, qkv: number, pattern: number, dz: number, dqkv: number, scale: number): void;
 }
 
 const KERNEL_FUNCTIONS: (keyof NativeLmKernels)[] = [
@@ -37,6 +40,12 @@ export function nativeLmKernels(): NativeLmKernels | undefined {
 /** The cached-decoding attention kernel, where the loaded module has it. */
 export function decodeAttentionKernel(): NonNullable<NativeLmKernels['decodeAttention']> | undefined {
   return nativeLmKernels()?.decodeAttention;
+}
+
+/** The joined-product attention kernels, where the loaded module has them. */
+export function qkvAttentionKernels(): Required<Pick<NativeLmKernels, 'attentionQkvForward' | 'attentionQkvBackward'>> | undefined {
+  const k = nativeLmKernels();
+  return k?.attentionQkvForward && k.attentionQkvBackward ? (k as Required<Pick<NativeLmKernels, 'attentionQkvForward' | 'attentionQkvBackward'>>) : undefined;
 }
 
 /** The row-weighted gradient kernels of parameter routing, where the loaded module has them. */

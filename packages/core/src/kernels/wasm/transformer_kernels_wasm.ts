@@ -4,12 +4,12 @@
 // never reached. Shapes and dtypes are checked here, naming the kernel and tensor.
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
-  FusedCausalAttention, FusedCausalAttentionGrad, FusedCrossEntropy, FusedCrossEntropyGrad, FusedGelu, FusedGeluGrad,
+  FusedCausalAttention, FusedCausalAttentionGrad, FusedCausalAttentionQkv, FusedCausalAttentionQkvGrad, FusedCrossEntropy, FusedCrossEntropyGrad, FusedGelu, FusedGeluGrad,
   FusedDecodeAttention, FusedLayerNorm, FusedLayerNormGrad, FusedLayerNormGradWeighted, FusedLinear, FusedRowWeightedMatMul,
 } from '../kernel_names.ts';
 import type { CausalAttentionAttrs, DecodeAttentionAttrs, LayerNormAttrs } from '../kernel_names.ts';
 import { assertSameShapeFloat32, KernelInputError, sizeOf } from '../validate_inputs.ts';
-import { decodeAttentionKernel, nativeLmKernels, rowWeightedKernels } from './native_lm.ts';
+import { decodeAttentionKernel, nativeLmKernels, qkvAttentionKernels, rowWeightedKernels } from './native_lm.ts';
 import type { NativeLmKernels } from './native_lm.ts';
 import { asWasmBackend, floatOffset, forgetCachedDerivedData, heapFloats } from './wasm_heap.ts';
 import type { WasmBackend } from './wasm_heap.ts';
@@ -128,6 +128,47 @@ const causalAttentionGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   onHeap(b, { q: q!, k: key!, v: v!, pattern: pattern!, dz: dz!, dq, dk, dv }, (heap, at) =>
     k.attentionBackward(heap, batch, len, h, dHead, at.q!, at.k!, at.v!, at.pattern!, at.dz!, at.dq!, at.dk!, at.dv!, scale));
   return [dq, dk, dv];
+};
+
+function qkvAttentionOrThrow(kernel: string) {
+  const k = qkvAttentionKernels();
+  if (!k) throw new KernelInputError(`${kernel}: the loaded native module predates this kernel (npm run build:native)`);
+  return k;
+}
+
+/** qkv [B, T, 3D] -> [B, T, heads, D / heads] of each of q, k and v. */
+function qkvAttentionDims(kernel: string, qkv: TensorInfo, heads: number): [number, number, number, number] {
+  if (qkv.dtype !== 'float32' || qkv.shape.length !== 3 || qkv.shape[2]! % 3 !== 0) {
+    throw new KernelInputError(`${kernel}: tensor "qkv" must be float32 [batch, pos, 3 * d_model], got ${qkv.dtype} [${qkv.shape.join(', ')}]`);
+  }
+  const [batch, len, width] = qkv.shape as [number, number, number];
+  return attentionDims(kernel, { ...qkv, shape: [batch, len, width / 3] }, heads);
+}
+
+const causalAttentionQkv: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { qkv } = inputs as Inputs;
+  const b = asWasmBackend(backend);
+  const k = qkvAttentionOrThrow(FusedCausalAttentionQkv);
+  const { heads, scale } = attrs as unknown as CausalAttentionAttrs;
+  const [batch, len, h, dHead] = qkvAttentionDims(FusedCausalAttentionQkv, qkv!, heads);
+  const z = b.makeOutput([batch, len, h * dHead], 'float32');
+  const pattern = b.makeOutput([batch, h, len, len], 'float32');
+  onHeap(b, { qkv: qkv!, z, pattern }, (heap, at) => k.attentionQkvForward(heap, batch, len, h, dHead, at.qkv!, at.pattern!, at.z!, scale));
+  return [z, pattern];
+};
+
+const causalAttentionQkvGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { qkv, pattern, dz } = inputs as Inputs;
+  const b = asWasmBackend(backend);
+  const k = qkvAttentionOrThrow(FusedCausalAttentionQkvGrad);
+  const { heads, scale } = attrs as unknown as CausalAttentionAttrs;
+  const [batch, len, h, dHead] = qkvAttentionDims(FusedCausalAttentionQkvGrad, qkv!, heads);
+  expectShape(FusedCausalAttentionQkvGrad, 'pattern', pattern!, [batch, h, len, len]);
+  expectShape(FusedCausalAttentionQkvGrad, 'dz', dz!, [batch, len, h * dHead]);
+  const dqkv = b.makeOutput(qkv!.shape, 'float32');
+  onHeap(b, { qkv: qkv!, pattern: pattern!, dz: dz!, dqkv }, (heap, at) =>
+    k.attentionQkvBackward(heap, batch, len, h, dHead, at.qkv!, at.pattern!, at.dz!, at.dqkv!, scale));
+  return dqkv;
 };
 
 const linear: KernelFunc = ({ inputs, backend }) => {
@@ -249,6 +290,8 @@ export const transformerKernelsWasm: KernelConfig[] = [
   config(FusedGeluGrad, geluGrad),
   config(FusedCausalAttention, causalAttention),
   config(FusedCausalAttentionGrad, causalAttentionGrad),
+  config(FusedCausalAttentionQkv, causalAttentionQkv),
+  config(FusedCausalAttentionQkvGrad, causalAttentionQkvGrad),
   config(FusedLinear, linear),
   config(FusedCrossEntropy, crossEntropy),
   config(FusedCrossEntropyGrad, crossEntropyGrad),

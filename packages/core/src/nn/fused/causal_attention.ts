@@ -3,7 +3,8 @@
 // one kernel forward (keeping the pattern for the gradient) and one backward giving dq, dk and dv; the
 // composite splits heads with transposes and uses batched matMuls and tfjs's softmax.
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedCausalAttention, FusedCausalAttentionGrad } from '../../kernels/kernel_names.ts';
+import { FusedCausalAttention, FusedCausalAttentionGrad, FusedCausalAttentionQkv, FusedCausalAttentionQkvGrad } from '../../kernels/kernel_names.ts';
+import { qkvAttentionKernels } from '../../kernels/wasm/native_lm.ts';
 import { customOp, fusedKernelsAvailable, runKernel } from './availability.ts';
 
 /** [len, len] additive causal mask: 0 where key <= query, -1e9 above the diagonal. */
@@ -45,4 +46,34 @@ export function causalAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, 
     };
   });
   return op(q, k, v) as tf.Tensor3D;
+}
+
+/**
+ * qkv [batch, pos, 3 * heads * d_head], one joined projection with [q | k | v] per row -> z [batch, pos,
+ * heads * d_head]. Fused (a module with the joined-product kernels): one kernel each way reading q, k and v in
+ * place, whose gradient comes out in the product's layout, so neither a split before nor a join of dq, dk and
+ * dv after (each a strided copy of the whole product). Elsewhere: split, then causalAttention.
+ */
+export function causalAttentionQkv(qkv: tf.Tensor3D, heads: number, scale: number): tf.Tensor3D {
+  if (qkv.rank !== 3 || qkv.shape[2] % (3 * heads) !== 0) {
+    throw new RangeError(`causalAttentionQkv: qkv must be [batch, pos, 3 * heads * d_head] with ${heads} heads, got [${qkv.shape.join(', ')}]`);
+  }
+  if (!fusedKernelsAvailable() || !qkvAttentionKernels()) {
+    const [q, k, v] = tf.split(qkv, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    return causalAttention(q, k, v, heads, scale);
+  }
+  const attrs = { heads, scale };
+  const op = customOp((...args) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const [z, pattern] = runKernel(FusedCausalAttentionQkv, { qkv: x }, attrs) as [tf.Tensor, tf.Tensor];
+    save([x, pattern]);
+    return {
+      value: z,
+      gradFunc: (dz, saved) => {
+        const [sx, sp] = saved as [tf.Tensor, tf.Tensor];
+        return runKernel(FusedCausalAttentionQkvGrad, { qkv: sx, pattern: sp, dz }, attrs)[0]!;
+      },
+    };
+  });
+  return op(qkv) as tf.Tensor3D;
 }

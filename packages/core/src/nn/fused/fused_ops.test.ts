@@ -6,7 +6,7 @@ import { afterEach, expect, it } from 'vitest';
 import { describeEachBackend, probeBackends } from '../../testing/backend_suites.ts';
 import { normal } from '../../kernels/cpu/masked_kernel_suite.ts';
 import { nativeLmKernels } from '../../kernels/wasm/native_lm.ts';
-import { causalAttention, crossEntropy, fusedKernelsAvailable, fusedOps, gelu, layerNorm, linear } from './index.ts';
+import { causalAttention, causalAttentionQkv, crossEntropy, fusedKernelsAvailable, fusedOps, gelu, layerNorm, linear } from './index.ts';
 
 const backends = await probeBackends();
 
@@ -112,6 +112,25 @@ describeEachBackend('fused transformer ops', backends, (backend) => {
     tf.dispose([...inputs, z]);
   });
 
+  it('causalAttentionQkv on one [q | k | v] product is causalAttention on its three parts, value and gradient', async () => {
+    const [batch, len, heads, dHead] = [3, 7, 2, 5];
+    const dModel = heads * dHead;
+    const qkv = tf.tensor3d(normal(batch * len * 3 * dModel, 14), [batch, len, 3 * dModel]);
+    const scale = 1 / Math.sqrt(dHead);
+    const parts = (t: tf.Tensor) => tf.split(t, 3, 2) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const separate = (t: tf.Tensor) => causalAttention(...parts(t), heads, scale);
+    const z = causalAttentionQkv(qkv, heads, scale);
+    expect(z.shape).toEqual([batch, len, dModel]);
+    expectClose(await z.data(), await separate(qkv).data(), 1e-6);
+    // The gradient against the separate op's (autodiff through the split), fused and composite alike.
+    const [joined] = await bothGradients((t) => causalAttentionQkv(t as tf.Tensor3D, heads, scale), [qkv], batch * len * dModel);
+    const [viaParts, composite] = await bothGradients((t) => separate(t!), [qkv], batch * len * dModel);
+    expectClose(joined[0]!, viaParts[0]!, 1e-5);
+    expectClose(joined[0]!, composite[0]!, 1e-4);
+    expect(() => causalAttentionQkv(tf.zeros([2, 3, 10]) as tf.Tensor3D, 2, 1)).toThrow(/causalAttentionQkv: qkv must be \[batch, pos, 3 \* heads \* d_head\]/);
+    tf.dispose([qkv, z]);
+  });
+
   it('linear is x w + bias, with and without bias', async () => {
     const [m, k, n] = [9, 6, 4];
     const [x, w, b] = [normal(m * k, 21), normal(k * n, 22), normal(n, 23)];
@@ -149,6 +168,7 @@ describeEachBackend('fused transformer ops', backends, (backend) => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       tf.grads((xi: tf.Tensor) => tf.sum(gelu(causalAttention(layerNorm(xi, g, b, 1e-5) as tf.Tensor3D, xi as tf.Tensor3D, xi as tf.Tensor3D, 2, 0.5))))([x]);
+      tf.grads((xi: tf.Tensor) => tf.sum(causalAttentionQkv(tf.concat([xi, xi, xi], 2) as tf.Tensor3D, 2, 0.5)))([x]);
     });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, g, b]);

@@ -2,7 +2,7 @@
 export { fusedOps, fusedKernelsAvailable } from './availability.ts';
 export { layerNorm, composedLayerNorm } from './layer_norm.ts';
 export { gelu, composedGelu } from './gelu.ts';
-export { causalAttention, composedCausalAttention, additiveCausalMask } from './causal_attention.ts';
+export { causalAttention, causalAttentionQkv, composedCausalAttention, additiveCausalMask } from './causal_attention.ts';
 export { linear } from './linear.ts';
 export { crossEntropy, composedCrossEntropy } from './cross_entropy.ts';
 export { oneHotEmbed, addPositions } from './embedding.ts';
