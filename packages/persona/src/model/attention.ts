@@ -18,7 +18,7 @@
 // Causality comes from an additive mask (0 on and below the diagonal, -1e9 above) that the caller passes
 // in, precomputed once per sequence length. No key-padding mask is needed: batches are right-padded, so a
 // real token never has a pad at or before its position, and losses at pad positions are masked out.
-import { causalAttentionQkv, concatParameters, fusedKernelsAvailable, initNormal, initZeros, linear, Module, tf, type HookPoint, type Rng } from '@routelab/core';
+import { causalAttentionQkv, concatParameters, fusedKernelsAvailable, initNormal, initZeros, linear, Module, reshapeWithoutSaving, tf, type HookPoint, type Rng } from '@routelab/core';
 
 export interface AttentionDims {
   dModel: number;
@@ -77,11 +77,11 @@ export class Attention extends Module {
     const [batch, pos, dModel] = x.shape as [number, number, number];
     const { nHeads } = this.dims;
     const dHead = this.dHead;
-    const qkv = this.projectQkv(tf.reshape(x, [batch * pos, dModel]) as tf.Tensor2D);
+    const qkv = this.projectQkv(reshapeWithoutSaving(x, [batch * pos, dModel]) as tf.Tensor2D);
     if (fusedKernelsAvailable() && this.innerHooks.every((h) => h.hookCount === 0)) {
-      const z = causalAttentionQkv(tf.reshape(qkv, [batch, pos, 3 * dModel]) as tf.Tensor3D, nHeads, 1 / Math.sqrt(dHead));
-      const out = linear(tf.reshape(z, [batch * pos, dModel]) as tf.Tensor2D, this.w_o as tf.Tensor2D, this.b_o);
-      return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
+      const z = causalAttentionQkv(reshapeWithoutSaving(qkv, [batch, pos, 3 * dModel]) as tf.Tensor3D, nHeads, 1 / Math.sqrt(dHead));
+      const out = linear(reshapeWithoutSaving(z, [batch * pos, dModel]) as tf.Tensor2D, this.w_o as tf.Tensor2D, this.b_o);
+      return this.hook('out', reshapeWithoutSaving(out, [batch, pos, dModel]));
     }
     // [batch*pos, d_model] -> [batch, heads, pos, d_head]
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, pos, nHeads, dHead]), [0, 2, 1, 3]);
@@ -99,7 +99,7 @@ export class Attention extends Module {
     const z = this.hook('z', tf.reshape(mixed, [batch, nHeads, pos, dHead]));
     const merged = tf.reshape(tf.transpose(z, [0, 2, 1, 3]), [batch * pos, dModel]) as tf.Tensor2D;
     const out = linear(merged, this.w_o as tf.Tensor2D, this.b_o);
-    return this.hook('out', tf.reshape(out, [batch, pos, dModel]));
+    return this.hook('out', reshapeWithoutSaving(out, [batch, pos, dModel]));
   }
 }
 

@@ -1,5 +1,5 @@
 // Next-token cross entropy, per target token, so routing can weight or split the loss by the target's labels.
-import { crossEntropy, tf } from '@routelab/core';
+import { crossEntropy, reshapeWithoutSaving, tf } from '@routelab/core';
 import type { LmBatch } from './batch.ts';
 import type { Transformer } from './transformer.ts';
 
@@ -15,7 +15,7 @@ export function tokenLosses(model: Transformer, batch: LmBatch): TokenLosses {
   const [rows, width] = batch.shape;
   const vocab = model.config.vocabSize;
   const losses = tf.tidy(() => {
-    const logits = tf.reshape(model.forward(batch.inputs), [rows * width, vocab]) as tf.Tensor2D;
+    const logits = reshapeWithoutSaving(model.forward(batch.inputs), [rows * width, vocab]) as tf.Tensor2D;
     // Core's op: one fused kernel each way where the backend has it (gradient softmax - onehot, written out).
     const perToken = crossEntropy(logits, tf.reshape(batch.targets, [rows * width]) as tf.Tensor1D);
     return tf.mul(tf.reshape(perToken, [rows, width]), batch.lossMask) as tf.Tensor2D;

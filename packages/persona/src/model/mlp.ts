@@ -7,7 +7,7 @@
 // behind its own hook point, and summed after the hooks. On the persona world, routing (or ablating) the
 // hidden units leaks through the output weights of the masked units; routing the contribution does not
 // (docs/methods.md).
-import { concatParameters, gelu as coreGelu, initNormal, initZeros, linear, Module, tf, type Rng } from '@routelab/core';
+import { addWithoutSaving, concatParameters, gelu as coreGelu, initNormal, initZeros, linear, Module, reshapeWithoutSaving, tf, type Rng } from '@routelab/core';
 
 /**
  * Exact GELU, x * Phi(x), with a hand-written gradient (Phi(x) + x * phi(x)): core's op, one fused kernel each
@@ -72,13 +72,13 @@ export class Mlp extends Module {
     const { dMlp, expanded } = this.dims;
     const units = dMlp + expanded;
     const rows = batch * pos;
-    const flat = tf.reshape(x, [rows, dModel]) as tf.Tensor2D;
+    const flat = reshapeWithoutSaving(x, [rows, dModel]) as tf.Tensor2D;
     // concatParameters is tf.concat that keeps the parts' parameter-routing masks on the joined weight.
     const wIn = expanded > 0 ? concatParameters([this.w_in, this.w_in_expanded!], 1) : this.w_in;
     const bIn = expanded > 0 ? concatParameters([this.b_in, this.b_in_expanded!], 0) : this.b_in;
-    const pre = this.hook('pre', tf.reshape(linear(flat, wIn as tf.Tensor2D, bIn), [batch, pos, units]));
-    const hidden = tf.reshape(this.hook('hidden', gelu(pre)), [rows, units]) as tf.Tensor2D;
-    const toResid = (t: tf.Tensor) => tf.reshape(t, [batch, pos, dModel]);
+    const pre = this.hook('pre', reshapeWithoutSaving(linear(flat, wIn as tf.Tensor2D, bIn), [batch, pos, units]));
+    const hidden = reshapeWithoutSaving(this.hook('hidden', gelu(pre)), [rows, units]) as tf.Tensor2D;
+    const toResid = (t: tf.Tensor) => reshapeWithoutSaving(t, [batch, pos, dModel]);
     if (expanded === 0) {
       return this.hook('out', toResid(linear(hidden, this.w_out as tf.Tensor2D, this.b_out)));
     }
@@ -86,7 +86,7 @@ export class Mlp extends Module {
     const extra = tf.slice(hidden, [0, dMlp], [rows, expanded]);
     const outOriginal = this.hook('out_original', toResid(linear(original as tf.Tensor2D, this.w_out as tf.Tensor2D, this.b_out)));
     const outExpanded = this.hook('out_expanded', toResid(linear(extra as tf.Tensor2D, this.w_out_expanded! as tf.Tensor2D)));
-    return this.hook('out', tf.add(outOriginal, outExpanded));
+    return this.hook('out', addWithoutSaving(outOriginal, outExpanded));
   }
 }
 

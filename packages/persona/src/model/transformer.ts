@@ -11,7 +11,7 @@
 // Initialisation follows GPT-2: weights N(0, 0.02), writers into the residual stream (w_o, w_out) scaled by
 // 1/sqrt(2 * nLayers), biases 0, layer-norm gains 1. Every parameter draws from rng.split(<its path>), so
 // adding parameters (expanded units) leaves every other parameter's initial value unchanged.
-import { addPositions, Linear, Module, initNormal, oneHotEmbed, sliceParameterRows, tf, type ModuleList, type Rng } from '@routelab/core';
+import { addPositions, addWithoutSaving, Linear, Module, initNormal, oneHotEmbed, reshapeWithoutSaving, sliceParameterRows, tf, type ModuleList, type Rng } from '@routelab/core';
 import { Attention, causalMask } from './attention.ts';
 import { expandedUnitsAt, parseTransformerConfig, type TransformerConfig, type TransformerConfigInput } from './config.ts';
 import { LayerNorm } from './layer_norm.ts';
@@ -62,8 +62,10 @@ export class Block extends Module {
   /** [batch, pos, d_model] -> [batch, pos, d_model] */
   forward(x: tf.Tensor, causal: tf.Tensor): tf.Tensor {
     const pre = this.hook('resid_pre', x);
-    const mid = this.hook('resid_mid', tf.add(pre, this.attn.forward(this.ln1.forward(pre), causal)));
-    return this.hook('resid_post', tf.add(mid, this.mlp.forward(this.ln2.forward(mid))));
+    // Residual adds, reshapes and the like go through core's ops that keep only shapes for the gradient
+    // (tfjs's keep a copy of their inputs on wasm).
+    const mid = this.hook('resid_mid', addWithoutSaving(pre, this.attn.forward(this.ln1.forward(pre), causal)));
+    return this.hook('resid_post', addWithoutSaving(mid, this.mlp.forward(this.ln2.forward(mid))));
   }
 }
 
@@ -109,7 +111,7 @@ export class Transformer extends Module {
       const oneHot = oneHotFloat(tf.reshape(tokens, [batch * pos]) as tf.Tensor1D, vocabSize);
       // Core's table ops (oneHotEmbed, addPositions, sliceParameterRows) are the plain ops, and under parameter
       // routing split the tables' gradients by the class of each position.
-      const embedded = tf.reshape(oneHotEmbed(oneHot, this.token_embedding as tf.Tensor2D), [batch, pos, dModel]);
+      const embedded = reshapeWithoutSaving(oneHotEmbed(oneHot, this.token_embedding as tf.Tensor2D), [batch, pos, dModel]);
       const embed = this.hook('embed', embedded);
       const positions = sliceParameterRows(this.position_embedding, pos);
       let resid: tf.Tensor = addPositions(embed, this.hook('pos_embed', positions));
