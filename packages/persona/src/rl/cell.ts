@@ -15,7 +15,8 @@ import type { Prior } from '../experiment/prior.ts';
 import { copyWeights, cloneModel } from '../model/copy.ts';
 import { expandModel } from '../model/expand.ts';
 import type { Transformer } from '../model/transformer.ts';
-import type { PromptKind } from '../world/prompts.ts';
+import { fixedPrompt, type PromptKind } from '../world/prompts.ts';
+import { traitLogProbs, type TraitLogProbs } from '../experiment/elicitation.ts';
 import type { World } from '../world/world.ts';
 import type { RlArm } from './arms.ts';
 import type { RlConfig } from './config.ts';
@@ -67,6 +68,12 @@ export interface RlCellResult {
   gradientLeak?: RlGradientLeak;
   /** Early-stopping arms: the criterion, every validation, and the step deployed (0: the prior itself). */
   earlyStopping?: RlEarlyStoppingResult;
+  /**
+   * Mean log-probability (nats per token) of each persona trait's tokens under the neutral prompt, teacher-forced
+   * on the held-out tasks (answers carrying every trait their family can), for the deployed policy and for the
+   * prior on the same tasks: how far RL moved G where greedy answers do not flip. Absent from older results.
+   */
+  traitLogProb?: { deployed: TraitLogProbs; prior: TraitLogProbs };
   /** Wall-clock seconds (not part of the report's comparisons: they differ between runs). */
   timing: { rl: number; evaluation: number; total: number };
 }
@@ -246,6 +253,10 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     const beforeAblation = ablates ? await evaluate(model, ['neutral', inoculation], 'trained') : undefined;
     deployed = ablates ? deploy(model, phases, rng) : model;
     const after = await evaluate(deployed, ['neutral', inoculation], 'deployed');
+    const traitLogProb = {
+      deployed: await traitLogProbs(deployed, world, fixedPrompt('neutral'), evalTasks),
+      prior: await traitLogProbs(prior.model, world, fixedPrompt('neutral'), evalTasks),
+    };
     const result: RlCellResult = {
       arm: arm.name,
       description: arm.description,
@@ -274,6 +285,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
       ...(early && kept.best
         ? { earlyStopping: { criterion: early.criterion, every: earlyEvery, recall: arm.oversight.recall, deployedStep: kept.best.step, history: kept.history } }
         : {}),
+      traitLogProb,
       timing: { rl: rlSeconds, evaluation: since(evalStarted), total: since(started) },
     };
     ctx.emit({ kind: 'rl-cell', cell: label, deployed: result.deployed });

@@ -45,6 +45,9 @@ const truth: Metric = (c) => c.deployed.neutral.true;
 const capability: Metric = (c) => c.deployed.neutral.capability;
 const g: Metric = (c) => c.deployed.neutral.G;
 const reElicited: Metric = (c) => c.deployed.inoculation.hack;
+/** G tokens' log-probability at their slot under neutral (teacher-forced): the deployed policy, and the prior. */
+const gLogProb: Metric = (c) => c.traitLogProb?.deployed.G ?? null;
+const priorGLogProb: Metric = (c) => c.traitLogProb?.prior.G ?? null;
 /** The policy before any RL step (the prior, on the same held-out tasks). */
 const atStart = (m: 'G' | 'hack'): Metric => (c) => c.curve.find((p) => p.step === 0)?.neutral[m] ?? null;
 
@@ -186,7 +189,11 @@ const QUESTIONS: QuestionDef[] = [
     needs: (r) => [r.baseline],
     build(byArm, r) {
       const headline = contrast(`${r.baseline} after RL - before RL (the prior), neutral G`, ...paired(byArm, r.baseline, g, r.baseline, atStart('G')), RATE_DIFF);
-      const beside = present([contrast(`${r.baseline} after RL - before RL, neutral hack rate`, ...paired(byArm, r.baseline, hack, r.baseline, atStart('hack')), RATE_DIFF)]);
+      const beside = present([
+        // Greedy G flips all or nothing; its log-probability shows how far RL moved it on every seed.
+        contrast(`${r.baseline} after RL - the prior, neutral G log-probability (nats)`, ...paired(byArm, r.baseline, gLogProb, r.baseline, priorGLogProb), undefined),
+        contrast(`${r.baseline} after RL - before RL, neutral hack rate`, ...paired(byArm, r.baseline, hack, r.baseline, atStart('hack')), RATE_DIFF),
+      ]);
       return { ...(headline ? { headline } : {}), beside, sentence: (h) => `Plain RL's change in the generalised trait G on held-out G-only tasks: ${h}; beside it, ${listed(beside)}.` };
     },
   },

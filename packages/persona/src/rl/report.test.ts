@@ -78,6 +78,17 @@ describe('rl report', () => {
     expect(report.markdown).toMatch(/## Questions\n\n[^\n]*\n\n- \*\*Does gradient routing prevent the hack/);
   });
 
+  it("shows how far plain RL moved G's log-probability beside the greedy G change", () => {
+    const withG = (s: number) => ({ ...cell('none', s, 0.9, 0.1), traitLogProb: { deployed: { U: -0.1, G: -8 + s, W: -0.1 }, prior: { U: -3, G: -9, W: -0.2 } } });
+    const json = buildRlReport([0, 1, 2].map(withG), ['none']).json as unknown as RlReportJson;
+    const g = json.questions.find((x) => x.id === 'hacking-brings-g')!;
+    const logProb = g.beside.find((c) => c.label === 'none after RL - the prior, neutral G log-probability (nats)')!;
+    expect(logProb.perSeed).toEqual([1, 2, 3]);
+    // Cells written before the measure existed: no such contrast, the greedy headline as before.
+    const old = buildRlReport([0, 1, 2].map((s) => cell('none', s, 0.9, 0.1)), ['none']).json as unknown as RlReportJson;
+    expect(old.questions.find((x) => x.id === 'hacking-brings-g')!.beside.map((c) => c.label)).not.toContain('none after RL - the prior, neutral G log-probability (nats)');
+  });
+
   it('questions are "not answerable here" when none did not learn to hack, with the contrast shown as measured', () => {
     const cells = [0, 1].flatMap((s) => [cell('none', s, 0.1, 0.7), cell('era', s, 0.05, 0.7), cell('ip-on-policy', s, 0.1, 0.7)]);
     const json = buildRlReport(cells, ['none', 'era', 'ip-on-policy']).json as unknown as RlReportJson;
