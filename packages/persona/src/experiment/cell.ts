@@ -19,7 +19,6 @@ import { Transformer } from '../model/transformer.ts';
 import { ARM_SPECS, type ArmId } from '../world/arms.ts';
 import { stage2Examples } from '../world/datasets.ts';
 import { evalItems } from '../world/eval.ts';
-import { fixedPrompt } from '../world/prompts.ts';
 import type { World } from '../world/world.ts';
 import { armScheme } from './arm_validation.ts';
 import { validationItems, validationRng, validationScore } from './early_stopping.ts';
@@ -29,7 +28,7 @@ import { cellCheckpointName, type Oversight, type PersonaArm } from './arms.ts';
 import type { PersonaConfig } from './config.ts';
 import { BatchOrder, lossExamples, stage2Data } from './data.ts';
 import { evaluateItems, maxResponseTokens, retainAndForgetLoss, type ConditionRates } from './evaluate.ts';
-import { traitLogProbs, type ElicitationScreen, type TraitLogProbs } from './elicitation.ts';
+import { neutralTraitLogProbs, type ElicitationScreen, type NeutralTraitLogProbs } from './elicitation.ts';
 import type { Prior, PriorQuality } from './prior.ts';
 import { relearn, type RelearningSummary, type RelearnOptions } from './relearn.ts';
 import { schemeBatch, tokenRouteLabels } from './routing.ts';
@@ -85,7 +84,7 @@ export interface PersonaCellResult extends ModelEvaluation {
    * prior on the same tasks: how far training moved a trait even where greedy answers do not flip (G).
    * Absent from results written before it existed.
    */
-  traitLogProb?: { deployed: TraitLogProbs; prior: TraitLogProbs };
+  traitLogProb?: NeutralTraitLogProbs;
   /**
    * Wall-clock seconds of each phase, and the process's CPU seconds for the whole cell (a steadier measure on
    * a shared machine). Not part of the report: they differ between runs.
@@ -243,10 +242,7 @@ export async function runCell(args: CellArgs): Promise<PersonaCellResult> {
     const unlearning = arm.unlearn ? await rmuUnlearn(deployed, examples, arm.unlearn, rng.split('rmu'), config.stage2Batch) : undefined;
     const after = await evaluateModel(deployed);
     const neutralTasks = items.filter((i) => i.condition === 'neutral').map((i) => i.task);
-    const traitLogProb = {
-      deployed: await traitLogProbs(deployed, world, fixedPrompt('neutral'), neutralTasks),
-      prior: await traitLogProbs(prior.model, world, fixedPrompt('neutral'), neutralTasks),
-    };
+    const traitLogProb = await neutralTraitLogProbs(deployed, prior.model, world, neutralTasks);
     const evalSeconds = seconds(evalStarted);
     const relearnStarted = performance.now();
     const relearning = await relearn(deployed, world, relearnOptions(config), rng.split('relearn'), losses.withU, ctx, label);

@@ -115,3 +115,14 @@ export async function traitLogProbs(model: Transformer, world: World, system: Sy
   const { selected } = await selectedTokenLoss(model, sequences, TRAIT_IDS.map((id) => traitTargets(TRAIT_BITS[id])));
   return Object.fromEntries(TRAIT_IDS.map((id, k) => [id, selected[k] === null ? null : -selected[k]!])) as { [K in TraitId]: number | null };
 }
+
+/** Trait log-probabilities of a trained model and of its prior under the neutral prompt, on the same tasks. */
+export interface NeutralTraitLogProbs {
+  deployed: TraitLogProbs;
+  prior: TraitLogProbs;
+}
+
+export async function neutralTraitLogProbs(deployed: Transformer, prior: Transformer, world: World, tasks: readonly Task[]): Promise<NeutralTraitLogProbs> {
+  const neutral = fixedPrompt('neutral');
+  return { deployed: await traitLogProbs(deployed, world, neutral, tasks), prior: await traitLogProbs(prior, world, neutral, tasks) };
+}

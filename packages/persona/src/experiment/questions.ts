@@ -7,6 +7,7 @@ import { bootstrapRatio, decideFamily, pairedContrast, type BootstrapInterval, t
 import { z } from 'zod';
 import type { PersonaCellResult } from './cell.ts';
 import type { InstrumentCheck } from './instrument.ts';
+import type { NeutralTraitLogProbs } from './elicitation.ts';
 
 export const questionRolesSchema = z.strictObject({
   /** No intervention: trained on U + W data under the neutral prompt. */
@@ -63,9 +64,16 @@ type Metric = (c: PersonaCellResult) => number | null;
 const neutral = (m: 'U' | 'W' | 'G' | 'capability'): Metric => (c) => c.eval.neutral[m];
 const underInoculation = (m: 'U'): Metric => (c) => c.eval.inoculation[m];
 const priorNeutral = (m: 'G'): Metric => (c) => c.prior.quality.neutral[m];
-/** G tokens' log-probability at their slot under neutral (teacher-forced): the deployed model, and the seed's prior. */
-const gLogProb: Metric = (c) => c.traitLogProb?.deployed.G ?? null;
-const priorGLogProb: Metric = (c) => c.traitLogProb?.prior.G ?? null;
+/**
+ * G tokens' log-probability at their slot under neutral (teacher-forced), of the deployed model or of the seed's
+ * prior: a metric of any cell that carries traitLogProb (persona and rl cells alike).
+ */
+export const gLogProbOf =
+  (which: keyof NeutralTraitLogProbs) =>
+  (c: { traitLogProb?: NeutralTraitLogProbs }): number | null =>
+    c.traitLogProb?.[which].G ?? null;
+const gLogProb = gLogProbOf('deployed');
+const priorGLogProb = gLogProbOf('prior');
 const relearnSteps: Metric = (c) => {
   const attack = c.relearning.attacks.at(-1);
   return attack ? (attack.stepsToThreshold ?? c.relearning.maxSteps) : null;
@@ -74,15 +82,24 @@ const relearnSteps: Metric = (c) => {
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const signed = (x: number, digits = 2) => `${x >= 0 ? '+' : ''}${fmt(x, digits)}`;
 
-/** Per-seed values of two arms on the seeds both have (and where the metric is defined for both). */
-function paired(byArm: ReadonlyMap<string, PersonaCellResult[]>, a: string, metricA: Metric, b: string, metricB: Metric = metricA): [number[], number[]] {
+/**
+ * Per-seed values of two arms (or two metrics of one arm) on the seeds both have, in seed order, where the
+ * metric is defined and finite for both (the rl report's questions use it too, on their own cells).
+ */
+export function paired<C extends { seed: number }>(
+  byArm: ReadonlyMap<string, readonly C[]>,
+  a: string,
+  metricA: (c: C) => number | null,
+  b: string,
+  metricB: (c: C) => number | null = metricA,
+): [number[], number[]] {
   const bBySeed = new Map((byArm.get(b) ?? []).map((c) => [c.seed, c]));
   const xs: number[] = [];
   const ys: number[] = [];
-  for (const c of byArm.get(a) ?? []) {
+  for (const c of [...(byArm.get(a) ?? [])].sort((x, y) => x.seed - y.seed)) {
     const other = bBySeed.get(c.seed);
     const [x, y] = [metricA(c), other ? metricB(other) : null];
-    if (x !== null && y !== null) {
+    if (x !== null && y !== null && Number.isFinite(x) && Number.isFinite(y)) {
       xs.push(x);
       ys.push(y);
     }

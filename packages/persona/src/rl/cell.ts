@@ -15,8 +15,8 @@ import type { Prior } from '../experiment/prior.ts';
 import { copyWeights, cloneModel } from '../model/copy.ts';
 import { expandModel } from '../model/expand.ts';
 import type { Transformer } from '../model/transformer.ts';
-import { fixedPrompt, type PromptKind } from '../world/prompts.ts';
-import { traitLogProbs, type TraitLogProbs } from '../experiment/elicitation.ts';
+import type { PromptKind } from '../world/prompts.ts';
+import { neutralTraitLogProbs, type NeutralTraitLogProbs } from '../experiment/elicitation.ts';
 import type { World } from '../world/world.ts';
 import type { RlArm } from './arms.ts';
 import type { RlConfig } from './config.ts';
@@ -73,7 +73,7 @@ export interface RlCellResult {
    * on the held-out tasks (answers carrying every trait their family can), for the deployed policy and for the
    * prior on the same tasks: how far RL moved G where greedy answers do not flip. Absent from older results.
    */
-  traitLogProb?: { deployed: TraitLogProbs; prior: TraitLogProbs };
+  traitLogProb?: NeutralTraitLogProbs;
   /** Wall-clock seconds (not part of the report's comparisons: they differ between runs). */
   timing: { rl: number; evaluation: number; total: number };
 }
@@ -253,10 +253,7 @@ export async function runRlCell(args: RlCellArgs): Promise<RlCellResult> {
     const beforeAblation = ablates ? await evaluate(model, ['neutral', inoculation], 'trained') : undefined;
     deployed = ablates ? deploy(model, phases, rng) : model;
     const after = await evaluate(deployed, ['neutral', inoculation], 'deployed');
-    const traitLogProb = {
-      deployed: await traitLogProbs(deployed, world, fixedPrompt('neutral'), evalTasks),
-      prior: await traitLogProbs(prior.model, world, fixedPrompt('neutral'), evalTasks),
-    };
+    const traitLogProb = await neutralTraitLogProbs(deployed, prior.model, world, evalTasks);
     const result: RlCellResult = {
       arm: arm.name,
       description: arm.description,

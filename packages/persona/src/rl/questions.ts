@@ -6,7 +6,7 @@
 // not measured, the answer is "not answerable here", with the contrast shown as measured.
 import { decideFamily } from '@routelab/core';
 import { z } from 'zod';
-import { contrast, describeContrast, type ContrastSummary, type QuestionAnswer } from '../experiment/questions.ts';
+import { contrast, describeContrast, gLogProbOf, paired, type ContrastSummary, type QuestionAnswer } from '../experiment/questions.ts';
 import type { RlCellResult } from './cell.ts';
 
 export const rlQuestionRolesSchema = z.strictObject({
@@ -45,31 +45,14 @@ const truth: Metric = (c) => c.deployed.neutral.true;
 const capability: Metric = (c) => c.deployed.neutral.capability;
 const g: Metric = (c) => c.deployed.neutral.G;
 const reElicited: Metric = (c) => c.deployed.inoculation.hack;
-/** G tokens' log-probability at their slot under neutral (teacher-forced): the deployed policy, and the prior. */
-const gLogProb: Metric = (c) => c.traitLogProb?.deployed.G ?? null;
-const priorGLogProb: Metric = (c) => c.traitLogProb?.prior.G ?? null;
+const gLogProb: Metric = gLogProbOf('deployed');
+const priorGLogProb: Metric = gLogProbOf('prior');
 /** The policy before any RL step (the prior, on the same held-out tasks). */
 const atStart = (m: 'G' | 'hack'): Metric => (c) => c.curve.find((p) => p.step === 0)?.neutral[m] ?? null;
 
 const RATE_DIFF = [-1, 1] as const;
 
 type ByArm = ReadonlyMap<string, RlCellResult[]>;
-
-/** Seed-paired values of two arms (or two metrics of one arm) where both are defined. */
-function paired(byArm: ByArm, a: string, metricA: Metric, b: string, metricB: Metric = metricA): [number[], number[]] {
-  const bBySeed = new Map((byArm.get(b) ?? []).map((c) => [c.seed, c]));
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const c of [...(byArm.get(a) ?? [])].sort((x, y) => x.seed - y.seed)) {
-    const other = bBySeed.get(c.seed);
-    const [x, y] = [metricA(c), other ? metricB(other) : null];
-    if (x !== null && y !== null && Number.isFinite(x) && Number.isFinite(y)) {
-      xs.push(x);
-      ys.push(y);
-    }
-  }
-  return [xs, ys];
-}
 
 /** a minus b on a rate metric, labelled "a - b, what". */
 function rate(byArm: ByArm, a: string, b: string, metric: Metric, what: string): ContrastSummary | undefined {
