@@ -77,22 +77,25 @@ function gEmerges(baseline: readonly PersonaCellResult[], baselineName: string):
   const greedy = baseline.map((c) => [c.eval.neutral.G, c.prior.quality.neutral.G] as const).filter(([a, b]) => a !== null && b !== null) as [number, number][];
   const logProb = baseline.map((c) => [c.traitLogProb?.deployed.G, c.traitLogProb?.prior.G] as const).filter(([a, b]) => typeof a === 'number' && typeof b === 'number') as [number, number][];
   if (greedy.length === 0 && logProb.length === 0) return { id: 'g-emerges', statement, holds: null, detail: 'not measured: no G-only family was evaluated' };
-  const greedyText = () => {
-    if (greedy.length === 0) return 'greedy G rate not measured';
-    const c = pairedContrast(greedy.map(([a]) => a), greedy.map(([, b]) => b), { bounds: [-1, 1], seed: 'g-emerges' });
-    return `greedy neutral G rate: prior ${f2(mean(greedy.map(([, b]) => b)))}, after ${baselineName} ${f2(mean(greedy.map(([a]) => a)))}; change ${f2(c.interval.estimate)} [${f2(c.interval.lo)}, ${f2(c.interval.hi)}], n=${c.n}, per seed ${greedy.map(([a, b]) => f2(a - b)).join(', ')}`;
-  };
+  const greedyChange = greedy.length > 0 ? pairedChange(greedy, 'greedy neutral G rate', baselineName, { bounds: [-1, 1], seed: 'g-emerges' }) : undefined;
+  const greedyText = greedyChange?.text ?? 'greedy G rate not measured';
   if (logProb.length === baseline.length) {
-    const c = pairedContrast(logProb.map(([a]) => a), logProb.map(([, b]) => b), { seed: 'g-emerges-logprob' });
+    const change = pairedChange(logProb, 'G log-probability', baselineName, { seed: 'g-emerges-logprob' });
     return {
       id: 'g-emerges',
       statement: `${statement}: the paired interval of the G tokens' log-probability at their slot (teacher-forced, nats per token) lies above 0`,
-      holds: c.n > 1 && c.interval.lo > 0,
-      detail:
-        `G log-probability: prior ${f2(mean(logProb.map(([, b]) => b)))}, after ${baselineName} ${f2(mean(logProb.map(([a]) => a)))}; ` +
-        `change ${f2(c.interval.estimate)} [${f2(c.interval.lo)}, ${f2(c.interval.hi)}], n=${c.n}, per seed ${logProb.map(([a, b]) => f2(a - b)).join(', ')}. Beside it, ${greedyText()}`,
+      holds: change.holds,
+      detail: `${change.text}. Beside it, ${greedyText}`,
     };
   }
-  const c = pairedContrast(greedy.map(([a]) => a), greedy.map(([, b]) => b), { bounds: [-1, 1], seed: 'g-emerges' });
-  return { id: 'g-emerges', statement: `${statement}: the paired interval of the greedy neutral G rate lies above 0`, holds: c.n > 1 && c.interval.lo > 0, detail: greedyText() };
+  return { id: 'g-emerges', statement: `${statement}: the paired interval of the greedy neutral G rate lies above 0`, holds: greedyChange?.holds ?? null, detail: greedyText };
+}
+
+/** Trained minus prior, paired by seed: whether its interval lies above 0, and a line giving means, interval and per-seed changes. */
+function pairedChange(pairs: readonly [number, number][], what: string, baselineName: string, options: { bounds?: [number, number]; seed: string }): { holds: boolean; text: string } {
+  const c = pairedContrast(pairs.map(([a]) => a), pairs.map(([, b]) => b), options);
+  const text =
+    `${what}: prior ${f2(mean(pairs.map(([, b]) => b)))}, after ${baselineName} ${f2(mean(pairs.map(([a]) => a)))}; ` +
+    `change ${f2(c.interval.estimate)} [${f2(c.interval.lo)}, ${f2(c.interval.hi)}], n=${c.n}, per seed ${pairs.map(([a, b]) => f2(a - b)).join(', ')}`;
+  return { holds: c.n > 1 && c.interval.lo > 0, text };
 }
