@@ -12,14 +12,27 @@ Reads one JSON object from argv[1]:
              "lr": ..., "weightDecay": ..., "warmupSteps": ..., "decaySteps": ..., "maxGradNorm": ...,
              # sample: prompt length, new tokens, temperature (0 = greedy)
              "promptLen": p, "newTokens": n, "temperature": t}]}
-Prints one JSON object: {"torch": version, "threads": n, "rows": [{"name", "msPerStep": median, "minMs"}]}.
+Prints one JSON object: {"torch": version, "threads": n, "blasThreads": n or null,
+"rows": [{"name", "msPerStep": median, "minMs"}]}.
+
+Threads: torch.set_num_threads pins PyTorch's own thread pool but not the BLAS library that Debian's build
+calls for matrix products (BLAS_INFO=generic: the system's OpenBLAS), which otherwise runs on every core.
+Measured on a 2-core machine, the "one thread" full-model step ran its products on two threads and took 77 ms
+instead of 101 ms. So the BLAS thread count is set in the environment before torch loads (OpenBLAS, MKL and
+OpenMP read it there); the count OpenBLAS then reports is printed beside the rows, and a mismatch is an error
+rather than a reference timed on more threads than routelab.
 """
 import json
 import math
+import os
 import sys
 import time
 
-import torch
+THREADS = int(json.loads(sys.argv[1]).get("threads", 1)) if len(sys.argv) > 1 else 1
+for _var in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS"):
+    os.environ[_var] = str(THREADS)
+
+import torch  # noqa: E402  (after the thread variables, which BLAS reads when it loads)
 import torch.nn.functional as F
 
 
@@ -159,13 +172,33 @@ def timed(step, cfg):
     return {"msPerStep": median(times), "minMs": min(times)}
 
 
+def blas_threads():
+    """The thread count of the OpenBLAS this process loaded, or None where none is loaded (another BLAS)."""
+    import ctypes
+
+    try:
+        with open("/proc/self/maps") as maps:  # Linux: the libraries this process has mapped
+            paths = {line.split()[-1] for line in maps if "openblas" in line.split()[-1]}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            return int(ctypes.CDLL(path).openblas_get_num_threads())
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
 def main():
     cfg = json.loads(sys.argv[1])
-    torch.set_num_threads(int(cfg.get("threads", 1)))
+    torch.set_num_threads(THREADS)
     torch.manual_seed(0)
+    blas = blas_threads()
+    if blas is not None and blas != THREADS:
+        sys.exit(f"PyTorch's OpenBLAS runs {blas} threads, not the {THREADS} asked for: the reference would not be pinned")
     fn = time_train if cfg["mode"] == "train" else time_sample
     rows = [{"name": spec["name"], **fn(spec, cfg)} for spec in cfg["rows"]]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blasThreads": blas, "rows": rows}))
 
 
 if __name__ == "__main__":
