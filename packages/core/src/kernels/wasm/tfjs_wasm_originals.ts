@@ -35,6 +35,7 @@ export const originalSum = captureOriginal('Sum');
 export const originalGatherV2 = captureOriginal('GatherV2');
 export const originalSlice = captureOriginal('Slice');
 export const originalSplitV = captureOriginal('SplitV');
+export const originalIdentity = captureOriginal('Identity');
 
 /**
  * A new tensor (backend data only, the caller disposes it with backend.disposeData) holding `t` with its

@@ -32,6 +32,8 @@ export interface WasmBackend {
   dataIdNextNumber: number;
   makeOutput(shape: number[], dtype: DataType, memoryOffset?: number): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  /** One more reference to a buffer (tensors sharing it, as reshape's output does). */
+  incRef(dataId: DataId): void;
 }
 
 export function asWasmBackend(backend: unknown): WasmBackend {
