@@ -84,8 +84,8 @@ describeEachBackend('fused transformer ops', backends, (backend) => {
     xt.dispose();
   });
 
-  it('causalAttention matches the plain loop and autodiff of the composite', async () => {
-    const [batch, len, heads, dHead] = [3, 7, 2, 5];
+  // dHead 5: the kernels' scalar loops; 8 with 11 positions: their 8-wide vector loops, across two blocks of keys.
+  it.each([[3, 7, 2, 5], [2, 11, 2, 8]])('causalAttention matches the plain loop and autodiff of the composite (batch %i, %i positions, %i heads of %i)', async (batch, len, heads, dHead) => {
     const dModel = heads * dHead;
     const [q, k, v] = [11, 12, 13].map((s) => normal(batch * len * dModel, s));
     const scale = 1 / Math.sqrt(dHead);
@@ -112,8 +112,7 @@ describeEachBackend('fused transformer ops', backends, (backend) => {
     tf.dispose([...inputs, z]);
   });
 
-  it('causalAttentionQkv on one [q | k | v] product is causalAttention on its three parts, value and gradient', async () => {
-    const [batch, len, heads, dHead] = [3, 7, 2, 5];
+  it.each([[3, 7, 2, 5], [2, 11, 2, 8]])('causalAttentionQkv on one [q | k | v] product is causalAttention on its three parts, value and gradient (batch %i, %i positions, %i heads of %i)', async (batch, len, heads, dHead) => {
     const dModel = heads * dHead;
     const qkv = tf.tensor3d(normal(batch * len * 3 * dModel, 14), [batch, len, 3 * dModel]);
     const scale = 1 / Math.sqrt(dHead);
