@@ -32,21 +32,52 @@
 
 /* ---- compute ---------------------------------------------------------------------------------------- */
 
+/* Eight floats as one vector (GCC/Clang vector extension: AVX registers in the avx2 clone, SSE pairs otherwise);
+ * loads and stores go through memcpy, so rows need no alignment. */
+typedef float v8f __attribute__((vector_size(32)));
+static inline v8f load8(const float *p) {
+  v8f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void store8(float *p, v8f v) { memcpy(p, &v, sizeof v); }
+static inline float sum8(v8f v) { return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7])); }
+
+/* Row sums along 8-wide vectors where d allows (a float sum in order would not vectorise), in order otherwise. */
+static inline float row_sum(int64_t d, const float *x) {
+  float s = 0.f;
+  if (d % 8 == 0) {
+    v8f acc = {0};
+    for (int64_t j = 0; j < d; j += 8) acc += load8(x + j);
+    return sum8(acc);
+  }
+  for (int64_t j = 0; j < d; j++) s += x[j];
+  return s;
+}
+
+/* sum_j (x[j] - mu)^2, vectorised like row_sum. */
+static inline float row_centred_squares(int64_t d, const float *x, float mu) {
+  float s = 0.f;
+  if (d % 8 == 0) {
+    v8f acc = {0};
+    for (int64_t j = 0; j < d; j += 8) {
+      const v8f c = load8(x + j) - mu;
+      acc += c * c;
+    }
+    return sum8(acc);
+  }
+  for (int64_t j = 0; j < d; j++) s += (x[j] - mu) * (x[j] - mu);
+  return s;
+}
+
 VECTOR_CLONES
 static void layer_norm_forward(int64_t rows, int64_t d, float eps, const float *x, const float *gamma,
                                const float *beta, float *y, float *mean, float *rstd) {
   for (int64_t r = 0; r < rows; r++) {
     const float *xr = x + r * d;
     float *yr = y + r * d;
-    float sum = 0.f;
-    for (int64_t j = 0; j < d; j++) sum += xr[j];
-    const float mu = sum / (float)d;
-    float sq = 0.f;
-    for (int64_t j = 0; j < d; j++) {
-      const float c = xr[j] - mu;
-      sq += c * c;
-    }
-    const float rs = 1.f / sqrtf(sq / (float)d + eps);
+    const float mu = row_sum(d, xr) / (float)d;
+    const float rs = 1.f / sqrtf(row_centred_squares(d, xr, mu) / (float)d + eps);
     for (int64_t j = 0; j < d; j++) yr[j] = (xr[j] - mu) * rs * gamma[j] + beta[j];
     mean[r] = mu;
     rstd[r] = rs;
@@ -66,11 +97,24 @@ static void layer_norm_backward(int64_t rows, int64_t d, const float *dy, const 
     const float mu = mean[r], rs = rstd[r], wr = w ? w[r] : 1.f;
     /* xhat = (x - mu) * rs; g = dy * gamma; dx = rs * (g - mean(g) - xhat * mean(g * xhat)) */
     float sumG = 0.f, sumGX = 0.f;
+    if (d % 8 == 0) { /* the two sums along 8-wide vectors */
+      v8f accG = {0}, accGX = {0};
+      for (int64_t j = 0; j < d; j += 8) {
+        const v8f g = load8(dyr + j) * load8(gamma + j);
+        accG += g;
+        accGX += g * ((load8(xr + j) - mu) * rs);
+      }
+      sumG = sum8(accG);
+      sumGX = sum8(accGX);
+    } else {
+      for (int64_t j = 0; j < d; j++) {
+        const float g = dyr[j] * gamma[j];
+        sumG += g;
+        sumGX += g * ((xr[j] - mu) * rs);
+      }
+    }
     for (int64_t j = 0; j < d; j++) {
       const float xhat = (xr[j] - mu) * rs;
-      const float g = dyr[j] * gamma[j];
-      sumG += g;
-      sumGX += g * xhat;
       dgamma[j] += wr * dyr[j] * xhat;
       dbeta[j] += wr * dyr[j];
     }
@@ -180,15 +224,6 @@ static void transpose_block(int64_t T, int64_t dh, int64_t ld, int64_t tp, const
   }
 }
 
-/* Eight floats as one vector (GCC/Clang vector extension: AVX registers in the avx2 clone, SSE pairs otherwise);
- * loads and stores go through memcpy, so rows need no alignment. */
-typedef float v8f __attribute__((vector_size(32)));
-static inline v8f load8(const float *p) {
-  v8f v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-static inline void store8(float *p, v8f v) { memcpy(p, &v, sizeof v); }
 /* sum_{r < n} w[r * ws] * src[r * ld + 0..8), in two independent chains (a scalar times a vector is a
  * broadcast, and with -ffp-contract=fast each update one fused multiply-add). */
 static inline v8f weighted_rows8(int64_t n, const float *w, int64_t ws, const float *src, int64_t ld) {
