@@ -13,6 +13,7 @@
  *                  from one qkv [B, T, 3 * H * dh] ([q | k | v] per row) and write dqkv in that layout
  *   linear         x [M, K], w [K, N], b [N] (b < 0: none), y [M, N]
  *   crossEntropy   logits, probs, dlogits [n, V]; targets int32 [n]; loss, dloss [n]
+ *   sumOfSquares   x [n] -> sum of x^2 (a number: gradient clipping's global norm)
  */
 #include <cblas.h>
 #include <math.h>
@@ -444,6 +445,25 @@ static void cross_entropy_backward(int64_t n, int64_t V, const float *dloss, con
   }
 }
 
+/* sum_i x[i]^2 for gradient clipping's global norm: float vectors within blocks of 1024, the blocks summed in
+ * double (the norm of a million-element gradient then loses nothing a float sum in order would keep). */
+VECTOR_CLONES
+static double sum_of_squares(int64_t n, const float *x) {
+  double total = 0.0;
+  int64_t i = 0;
+  for (; i + 1024 <= n; i += 1024) {
+    v8f a = {0}, b = {0};
+    for (int64_t j = i; j < i + 1024; j += 16) {
+      const v8f u = load8(x + j), w = load8(x + j + 8);
+      a += u * u;
+      b += w * w;
+    }
+    total += (double)sum8(a + b);
+  }
+  for (; i < n; i++) total += (double)x[i] * (double)x[i];
+  return total;
+}
+
 /* ---- N-API ------------------------------------------------------------------------------------------ */
 
 #define MAX_ARGS 16
@@ -735,6 +755,19 @@ static napi_value DecodeAttention(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value SumOfSquares(napi_env env, napi_callback_info info) {
+  static const char *sig = "sumOfSquares(heap, n, x)";
+  Args a;
+  if (!read_args(env, info, sig, 2, &a) || !dims_ok(env, sig, a.v, 1)) return NULL;
+  const int64_t n = (int64_t)a.v[0];
+  int ok = 1;
+  const float *x = operand(&a, a.v[1], n, &ok);
+  OPERANDS_CHECKED(env, "sumOfSquares", ok);
+  napi_value out;
+  if (napi_create_double(env, n == 0 ? 0.0 : sum_of_squares(n, x), &out) != napi_ok) return NULL;
+  return out;
+}
+
 static napi_value LinearForward(napi_env env, napi_callback_info info) {
   static const char *sig = "linearForward(heap, M, N, K, x, w, bias (-1: none), y)";
   Args a;
@@ -804,6 +837,7 @@ int routelab_register_lm_kernels(napi_env env, napi_value exports) {
       {"crossEntropyBackward", CrossEntropyBackward}, {"decodeAttention", DecodeAttention},
       {"layerNormBackwardWeighted", LayerNormBackwardWeighted}, {"rowWeightedGemmTN", RowWeightedGemmTN},
       {"attentionQkvForward", AttentionQkvForward}, {"attentionQkvBackward", AttentionQkvBackward},
+      {"sumOfSquares", SumOfSquares},
   };
   for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
     napi_value fn;

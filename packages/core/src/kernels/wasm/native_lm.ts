@@ -23,6 +23,8 @@ export interface NativeLmKernels {
   /** Optional: attention on one joined [q | k | v] product (qkvAttentionKernels() says whether they are there). */
   attentionQkvForward?(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, qkv: number, pattern: number, z: number, scale: number): void;
   attentionQkvBackward?(heap: Float32Array, batch: number, len: number, heads: number, dHead: number, qkv: number, pattern: number, dz: number, dqkv: number, scale: number): void;
+  /** Optional: sum of x^2 over n floats at x (gradient clipping's norm; modules built before it lack it). */
+  sumOfSquares?(heap: Float32Array, n: number, x: number): number;
 }
 
 const KERNEL_FUNCTIONS: (keyof NativeLmKernels)[] = [
@@ -52,4 +54,10 @@ export function qkvAttentionKernels(): Required<Pick<NativeLmKernels, 'attention
 export function rowWeightedKernels(): Required<Pick<NativeLmKernels, 'layerNormBackwardWeighted' | 'rowWeightedGemmTN'>> | undefined {
   const k = nativeLmKernels();
   return k?.layerNormBackwardWeighted && k.rowWeightedGemmTN ? (k as Required<Pick<NativeLmKernels, 'layerNormBackwardWeighted' | 'rowWeightedGemmTN'>>) : undefined;
+}
+
+/** The native sum of squares, where the loaded module has it (the fused kernels need not be there). */
+export function sumOfSquaresKernel(): NonNullable<NativeLmKernels['sumOfSquares']> | undefined {
+  const f = (nativeGemm() as Partial<NativeLmKernels> | undefined)?.sumOfSquares;
+  return typeof f === 'function' ? f : undefined;
 }
