@@ -528,6 +528,14 @@ static float *operand(Args *a, double offset, int64_t count, int *ok) {
     return NULL;                                                                                      \
   }
 
+/* float *var = `floats` floats of scratch (the binding frees it); out of memory throws and returns. */
+#define SCRATCH(env, name, var, floats)                                                               \
+  float *var = malloc((size_t)(floats) * sizeof(float));                                              \
+  if (!var) {                                                                                         \
+    napi_throw_error(env, NULL, name ": out of memory");                                             \
+    return NULL;                                                                                      \
+  }
+
 static napi_value LayerNormForward(napi_env env, napi_callback_info info) {
   static const char *sig = "layerNormForward(heap, rows, d, x, gamma, beta, y, mean, rstd, eps)";
   Args a;
@@ -588,11 +596,7 @@ static napi_value RowWeightedGemmTN(napi_env env, napi_callback_info info) {
   const int scaleX = k <= n;
   const int64_t width = scaleX ? k : n;
   const float *src = scaleX ? x : g;
-  float *scaled = malloc((size_t)(m * width) * sizeof(float));
-  if (!scaled) {
-    napi_throw_error(env, NULL, "rowWeightedGemmTN: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "rowWeightedGemmTN", scaled, m * width);
   for (int64_t r = 0; r < m; r++) {
     const float wr = w[r];
     const float *in = src + r * width;
@@ -642,11 +646,7 @@ static napi_value AttentionForward(napi_env env, napi_callback_info info) {
   float *pattern = operand(&a, a.v[7], B * H * T * T, &ok), *z = operand(&a, a.v[8], n, &ok);
   OPERANDS_CHECKED(env, "attentionForward", ok);
   if (n == 0) return NULL;
-  float *scratch = malloc((size_t)attention_scratch_floats(T, dh) * sizeof(float));
-  if (!scratch) {
-    napi_throw_error(env, NULL, "attentionForward: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "attentionForward", scratch, attention_scratch_floats(T, dh));
   attention_forward(B, T, H, dh, H * dh, (float)a.v[9], q, k, v, pattern, z, scratch);
   free(scratch);
   return NULL;
@@ -664,11 +664,7 @@ static napi_value AttentionBackward(napi_env env, napi_callback_info info) {
   float *dq = operand(&a, a.v[9], n, &ok), *dk = operand(&a, a.v[10], n, &ok), *dv = operand(&a, a.v[11], n, &ok);
   OPERANDS_CHECKED(env, "attentionBackward", ok);
   if (n == 0) return NULL;
-  float *scratch = malloc((size_t)attention_scratch_floats(T, dh) * sizeof(float));
-  if (!scratch) {
-    napi_throw_error(env, NULL, "attentionBackward: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "attentionBackward", scratch, attention_scratch_floats(T, dh));
   attention_backward(B, T, H, dh, H * dh, (float)a.v[12], q, k, v, pattern, dz, dq, dk, dv, scratch);
   free(scratch);
   return NULL;
@@ -687,11 +683,7 @@ static napi_value AttentionQkvForward(napi_env env, napi_callback_info info) {
   float *pattern = operand(&a, a.v[5], B * H * T * T, &ok), *z = operand(&a, a.v[6], n, &ok);
   OPERANDS_CHECKED(env, "attentionQkvForward", ok);
   if (n == 0) return NULL;
-  float *scratch = malloc((size_t)attention_scratch_floats(T, dh) * sizeof(float));
-  if (!scratch) {
-    napi_throw_error(env, NULL, "attentionQkvForward: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "attentionQkvForward", scratch, attention_scratch_floats(T, dh));
   const int64_t D = H * dh;
   attention_forward(B, T, H, dh, 3 * D, (float)a.v[7], qkv, qkv + D, qkv + 2 * D, pattern, z, scratch);
   free(scratch);
@@ -710,11 +702,7 @@ static napi_value AttentionQkvBackward(napi_env env, napi_callback_info info) {
   float *dqkv = operand(&a, a.v[7], 3 * n, &ok);
   OPERANDS_CHECKED(env, "attentionQkvBackward", ok);
   if (n == 0) return NULL;
-  float *scratch = malloc((size_t)attention_scratch_floats(T, dh) * sizeof(float));
-  if (!scratch) {
-    napi_throw_error(env, NULL, "attentionQkvBackward: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "attentionQkvBackward", scratch, attention_scratch_floats(T, dh));
   const int64_t D = H * dh;
   attention_backward(B, T, H, dh, 3 * D, (float)a.v[8], qkv, qkv + D, qkv + 2 * D, pattern, dz, dqkv, dqkv + D,
                      dqkv + 2 * D, scratch);
@@ -745,11 +733,7 @@ static napi_value DecodeAttention(napi_env env, napi_callback_info info) {
     }
   }
   if (B == 0 || D == 0) return NULL;
-  float *s = malloc((size_t)(H * cap + 2 * D) * sizeof(float));
-  if (!s) {
-    napi_throw_error(env, NULL, "decodeAttention: out of memory");
-    return NULL;
-  }
+  SCRATCH(env, "decodeAttention", s, H * cap + 2 * D);
   decode_attention(B, H, dh, cap, slot, width, (float)a.v[11], qkv, lengths, kc, vc, z, s);
   free(s);
   return NULL;

@@ -54,23 +54,34 @@ const layerNorm: KernelFunc = ({ inputs, backend, attrs }) => {
   return [y, mean, rstd];
 };
 
-const layerNormGrad: KernelFunc = ({ inputs, backend }) => {
-  const { dy, x, gamma, mean, rstd } = inputs as Inputs;
-  const b = asWasmBackend(backend);
-  const k = kernelsOrThrow(FusedLayerNormGrad);
-  assertSameShapeFloat32(FusedLayerNormGrad, { x: x!, dy: dy! });
-  const d = x!.shape[x!.shape.length - 1] ?? 0;
-  const rows = d === 0 ? 0 : sizeOf(x!) / d;
-  expectShape(FusedLayerNormGrad, 'gamma', gamma!, [d]);
-  expectShape(FusedLayerNormGrad, 'mean', mean!, [rows]);
-  expectShape(FusedLayerNormGrad, 'rstd', rstd!, [rows]);
-  const dx = b.makeOutput(x!.shape, 'float32');
-  const dgamma = b.makeOutput([d], 'float32');
-  const dbeta = b.makeOutput([d], 'float32');
-  onHeap(b, { dy: dy!, x: x!, gamma: gamma!, mean: mean!, rstd: rstd!, dx, dgamma, dbeta }, (heap, at) =>
-    k.layerNormBackward(heap, rows, d, at.dy!, at.x!, at.gamma!, at.mean!, at.rstd!, at.dx!, at.dgamma!, at.dbeta!));
-  return [dx, dgamma, dbeta];
-};
+/** LayerNormGrad, and its row-weighted variant (parameter routing: rowWeight scales each row's share of dgamma and dbeta). */
+function layerNormGradKernel(kernel: typeof FusedLayerNormGrad | typeof FusedLayerNormGradWeighted): KernelFunc {
+  const weighted = kernel === FusedLayerNormGradWeighted;
+  return ({ inputs, backend }) => {
+    const { dy, x, gamma, mean, rstd, rowWeight } = inputs as Inputs;
+    const b = asWasmBackend(backend);
+    const weightedKernels = weighted ? rowWeightedOrThrow(kernel) : undefined;
+    const plainKernels = weighted ? undefined : kernelsOrThrow(kernel);
+    assertSameShapeFloat32(kernel, { x: x!, dy: dy! });
+    const d = x!.shape[x!.shape.length - 1] ?? 0;
+    const rows = d === 0 ? 0 : sizeOf(x!) / d;
+    expectShape(kernel, 'gamma', gamma!, [d]);
+    expectShape(kernel, 'mean', mean!, [rows]);
+    expectShape(kernel, 'rstd', rstd!, [rows]);
+    if (weighted && (rowWeight!.dtype !== 'float32' || sizeOf(rowWeight!) !== rows)) throw new KernelInputError(`${kernel}: tensor "rowWeight" must be float32 with one value per row (${rows})`);
+    const dx = b.makeOutput(x!.shape, 'float32');
+    const dgamma = b.makeOutput([d], 'float32');
+    const dbeta = b.makeOutput([d], 'float32');
+    const operands = { dy: dy!, x: x!, gamma: gamma!, mean: mean!, rstd: rstd!, dx, dgamma, dbeta };
+    if (weightedKernels) {
+      onHeap(b, { ...operands, rowWeight: rowWeight! }, (heap, at) =>
+        weightedKernels.layerNormBackwardWeighted(heap, rows, d, at.dy!, at.x!, at.gamma!, at.mean!, at.rstd!, at.rowWeight!, at.dx!, at.dgamma!, at.dbeta!));
+    } else {
+      onHeap(b, operands, (heap, at) => plainKernels!.layerNormBackward(heap, rows, d, at.dy!, at.x!, at.gamma!, at.mean!, at.rstd!, at.dx!, at.dgamma!, at.dbeta!));
+    }
+    return [dx, dgamma, dbeta];
+  };
+}
 
 const gelu: KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as Inputs;
@@ -221,25 +232,6 @@ function rowWeightedOrThrow(kernel: string) {
   return k;
 }
 
-const layerNormGradWeighted: KernelFunc = ({ inputs, backend }) => {
-  const { dy, x, gamma, mean, rstd, rowWeight } = inputs as Inputs;
-  const b = asWasmBackend(backend);
-  const k = rowWeightedOrThrow(FusedLayerNormGradWeighted);
-  assertSameShapeFloat32(FusedLayerNormGradWeighted, { x: x!, dy: dy! });
-  const d = x!.shape[x!.shape.length - 1] ?? 0;
-  const rows = d === 0 ? 0 : sizeOf(x!) / d;
-  expectShape(FusedLayerNormGradWeighted, 'gamma', gamma!, [d]);
-  expectShape(FusedLayerNormGradWeighted, 'mean', mean!, [rows]);
-  expectShape(FusedLayerNormGradWeighted, 'rstd', rstd!, [rows]);
-  if (rowWeight!.dtype !== 'float32' || sizeOf(rowWeight!) !== rows) throw new KernelInputError(`${FusedLayerNormGradWeighted}: tensor "rowWeight" must be float32 with one value per row (${rows})`);
-  const dx = b.makeOutput(x!.shape, 'float32');
-  const dgamma = b.makeOutput([d], 'float32');
-  const dbeta = b.makeOutput([d], 'float32');
-  onHeap(b, { dy: dy!, x: x!, gamma: gamma!, mean: mean!, rstd: rstd!, rowWeight: rowWeight!, dx, dgamma, dbeta }, (heap, at) =>
-    k.layerNormBackwardWeighted(heap, rows, d, at.dy!, at.x!, at.gamma!, at.mean!, at.rstd!, at.rowWeight!, at.dx!, at.dgamma!, at.dbeta!));
-  return [dx, dgamma, dbeta];
-};
-
 const rowWeightedMatMul: KernelFunc = ({ inputs, backend }) => {
   const { x, g, w } = inputs as Inputs;
   const b = asWasmBackend(backend);
@@ -283,9 +275,9 @@ const config = (kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({ 
 export const transformerKernelsWasm: KernelConfig[] = [
   config(FusedLayerNorm, layerNorm),
   config(FusedDecodeAttention, decodeAttention),
-  config(FusedLayerNormGradWeighted, layerNormGradWeighted),
+  config(FusedLayerNormGradWeighted, layerNormGradKernel(FusedLayerNormGradWeighted)),
   config(FusedRowWeightedMatMul, rowWeightedMatMul),
-  config(FusedLayerNormGrad, layerNormGrad),
+  config(FusedLayerNormGrad, layerNormGradKernel(FusedLayerNormGrad)),
   config(FusedGelu, gelu),
   config(FusedGeluGrad, geluGrad),
   config(FusedCausalAttention, causalAttention),
